@@ -1,0 +1,27 @@
+"""negsim: an agent-based simulator of trade negotiations built on Mesa.
+
+The public surface:
+
+- :func:`load_scenario` loads and validates a scenario (built-in name or TOML file),
+  with overrides by dotted path;
+- :class:`~negsim.economy.World` and :class:`~negsim.payoffs.PayoffModel` hold the
+  calibrated economy and the payoff functions.
+"""
+
+from __future__ import annotations
+
+from negsim.config import Scenario, ScenarioError, builtin_scenarios, load_scenario
+from negsim.economy import World
+from negsim.payoffs import PayoffModel
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "PayoffModel",
+    "Scenario",
+    "ScenarioError",
+    "World",
+    "__version__",
+    "builtin_scenarios",
+    "load_scenario",
+]

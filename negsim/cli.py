@@ -1,0 +1,95 @@
+"""The ``negsim`` command line: ``run``, ``sweep``, ``compare``, ``scenarios``.
+
+Every command reports bad input as one line on stderr, ``negsim: error: ...``,
+and exits with status 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from negsim.config import ScenarioError, builtin_scenarios, load_scenario, parameters
+
+
+class UserError(Exception):
+    """Bad input from the user: reported as one line, exit status 2."""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="negsim")
+def cli() -> None:
+    """Agent-based simulator of trade negotiations (US, Japan, China, 2018).
+
+    \b
+    Examples:
+      negsim scenarios                       # list built-in scenarios
+      negsim scenarios show tag2018          # every parameter with path, value, unit
+    """
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def scenarios(ctx: click.Context) -> None:
+    """List built-in scenarios, or show one with `negsim scenarios show NAME`.
+
+    \b
+    Examples:
+      negsim scenarios
+      negsim scenarios show tag2018
+      negsim scenarios show my_scenario.toml
+    """
+    if ctx.invoked_subcommand is None:
+        for name in builtin_scenarios():
+            scenario = load_scenario(name)
+            click.echo(f"{name:12s} {scenario.description}")
+
+
+@scenarios.command("show")
+@click.argument("name")
+def scenarios_show(name: str) -> None:
+    """Print every parameter of scenario NAME (a built-in name or a TOML path).
+
+    Each line holds the dotted path (usable with `negsim run --set PATH=VALUE`),
+    the value and its unit.
+
+    \b
+    Examples:
+      negsim scenarios show tag2018
+      negsim scenarios show tag2018 | grep security
+    """
+    scenario = load_scenario(name)
+    rows = parameters(scenario)
+    width = max(len(path) for path, _, _ in rows)
+    for path, value, unit in rows:
+        shown = value if not isinstance(value, float) else f"{value:g}"
+        click.echo(f"{path:<{width}}  {shown!s:<14} {unit}".rstrip())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``negsim`` console script; returns the exit status."""
+    try:
+        cli.main(args=argv, prog_name="negsim", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        return 0
+    except click.UsageError as exc:
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        click.echo(f"negsim: error: {exc.format_message()}{hint}", err=True)
+        return 2
+    except (ScenarioError, UserError) as exc:
+        click.echo(f"negsim: error: {exc}", err=True)
+        return 2
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.Abort:
+        click.echo("negsim: aborted", err=True)
+        return 130
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
