@@ -4,6 +4,8 @@ The public surface:
 
 - :func:`load_scenario` loads and validates a scenario (built-in name or TOML file),
   with overrides by dotted path;
+- :func:`load_results` reads the results folder of a sweep
+  (:mod:`negsim.experiment`) into one DataFrame;
 - :class:`~negsim.economy.World` and :class:`~negsim.payoffs.PayoffModel` hold the
   calibrated economy and the payoff functions.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from negsim.config import Scenario, ScenarioError, builtin_scenarios, load_scenario
 from negsim.economy import World
+from negsim.experiment import load_results
 from negsim.payoffs import PayoffModel
 
 __version__ = "0.1.0"
@@ -23,5 +26,6 @@ __all__ = [
     "World",
     "__version__",
     "builtin_scenarios",
+    "load_results",
     "load_scenario",
 ]

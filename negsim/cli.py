@@ -67,6 +67,84 @@ def scenarios_show(name: str) -> None:
         click.echo(f"{path:<{width}}  {shown!s:<14} {unit}".rstrip())
 
 
+# ---------------------------------------------------------------------------
+# sweep (negsim.experiment)
+
+
+@cli.command("sweep")
+@click.argument("experiment")
+@click.option("--replications", type=click.IntRange(min=1), help="Runs per design point and arm.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    help="Worker processes (0: in this process); default: all CPUs.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS|local",
+    help="Run on Dask: a scheduler tcp://HOST:PORT, or 'local' to start a local cluster.",
+)
+@click.option("--resume", is_flag=True, help="Run only the runs missing from the results folder.")
+@click.option("--out", type=click.Path(file_okay=False), help="Results folder [results/NAME].")
+@click.option("--overwrite", is_flag=True, help="Replace results of another experiment in --out.")
+@click.option("--arm", "arms", multiple=True, help="Run only this arm (repeatable).")
+@click.option("--chunk-size", type=click.IntRange(min=1), help="Runs per task sent to a worker.")
+@click.option(
+    "--rows-per-file",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Runs per Parquet chunk file.",
+)
+def sweep(
+    experiment: str,
+    replications: int | None,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    out: str | None,
+    overwrite: bool,
+    arms: tuple[str, ...],
+    chunk_size: int | None,
+    rows_per_file: int,
+) -> None:
+    """Run EXPERIMENT (a TOML file, or NAME for experiments/NAME.toml) into a results folder.
+
+    Writes Parquet chunk files and manifest.json to results/NAME/ as runs finish;
+    read them with negsim.load_results(). A run that fails is recorded with
+    status "error" and the sweep goes on.
+
+    \b
+    Examples:
+      negsim sweep bilateral_vs_multilateral
+      negsim sweep experiments/escalation.toml --replications 20 --workers 2
+      negsim sweep security_reliance --resume          # after an interruption
+      negsim sweep election_pressure --scheduler tcp://10.0.0.5:8786
+    """
+    from negsim.experiment import ExperimentError, resolve_experiment, run_experiment
+
+    try:
+        summary = run_experiment(
+            resolve_experiment(experiment),
+            out=out,
+            workers=workers,
+            scheduler=scheduler,
+            resume=resume,
+            overwrite=overwrite,
+            replications=replications,
+            arms=list(arms) or None,
+            chunk_size=chunk_size,
+            rows_per_file=rows_per_file,
+            progress=None,
+        )
+    except ExperimentError as exc:
+        raise UserError(str(exc)) from None
+    click.echo(summary.line())
+
+
+# ---------------------------------------------------------------------------
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``negsim`` console script; returns the exit status."""
     try:
