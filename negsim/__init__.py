@@ -7,7 +7,9 @@ The public surface:
 - :func:`load_results` reads the results folder of a sweep
   (:mod:`negsim.experiment`) into one DataFrame;
 - :class:`~negsim.economy.World` and :class:`~negsim.payoffs.PayoffModel` hold the
-  calibrated economy and the payoff functions.
+  calibrated economy and the payoff functions;
+- :class:`NegotiationModel` (a Mesa model, one step per round) and
+  :func:`simulate`, which runs one negotiation and returns its :class:`Outcome`.
 """
 
 from __future__ import annotations
@@ -15,11 +17,15 @@ from __future__ import annotations
 from negsim.config import Scenario, ScenarioError, builtin_scenarios, load_scenario
 from negsim.economy import World
 from negsim.experiment import load_results
+from negsim.model import NegotiationModel, simulate
+from negsim.outcomes import Outcome
 from negsim.payoffs import PayoffModel
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "NegotiationModel",
+    "Outcome",
     "PayoffModel",
     "Scenario",
     "ScenarioError",
@@ -28,4 +34,5 @@ __all__ = [
     "builtin_scenarios",
     "load_results",
     "load_scenario",
+    "simulate",
 ]
