@@ -1119,11 +1119,65 @@ def load_results(path: str | Path) -> Any:
         df["_arm_order"] = df["arm"].map(order).fillna(len(order))
         df = df.sort_values(["design_point", "replication", "_arm_order", "arm"], kind="stable")
         df = df.drop(columns="_arm_order").reset_index(drop=True)
-        params = sorted(c for c in df.columns if c.startswith("param."))
-        rest = [c for c in df.columns if c not in ID_COLUMNS and c not in params]
-        df = df[[*ID_COLUMNS, *params, *rest]]
+        df = df[_column_order(list(df.columns), (manifest or {}).get("scenario", {}))]
     df.attrs["manifest"] = manifest or {}
     return df
+
+
+_GROUPS = (
+    "scenario",
+    "protocol",
+    "rounds",
+    "agreement",
+    "agreement.",
+    "agreement_round.",
+    "breakdown.",
+    "tariff.",
+    "utility.",
+    "econ.",
+    "security.",
+    "politics.",
+    "welfare.",
+    "balance.",
+    "exports.",
+    "alliance.",
+    "threats_executed",
+    "retaliations",
+    "retaliations.",
+    "coerced.",
+    "nash_gap",
+)
+
+
+def _column_order(columns: list[str], scenario: dict[str, Any]) -> list[str]:
+    """The canonical column order of a results DataFrame.
+
+    Identity columns, then ``param.*``, then the record's columns by group (the
+    outcome-record table of the design) with countries and sectors in scenario order.
+
+    The order depends only on the set of columns, not on how runs fell into chunks.
+    """
+    codes = [*scenario.get("countries", []), "ROW"]
+    sectors = list(scenario.get("sectors", []))
+
+    def token(text: str) -> tuple[int, int | str]:
+        if text in codes:
+            return (0, codes.index(text))
+        if text in sectors:
+            return (1, sectors.index(text))
+        return (2, text)
+
+    def key(column: str) -> tuple[Any, ...]:
+        if column.startswith("param."):
+            return (0, column)
+        for rank, group in enumerate(_GROUPS, start=1):
+            if column == group or (group.endswith(".") and column.startswith(group)):
+                rest = column[len(group) :]
+                return (rank, tuple(token(t) for t in re.split(r"[.-]", rest) if t))
+        return (len(_GROUPS) + 1, column)
+
+    rest = [c for c in columns if c not in ID_COLUMNS]
+    return [*ID_COLUMNS, *sorted(rest, key=key)]
 
 
 def resolve_experiment(name_or_path: str) -> Path:
