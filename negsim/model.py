@@ -113,9 +113,10 @@ class NegotiationModel(mesa.Model):
             CountryAgent(self, code, i, scenario.nations[code].strategy)
             for i, code in enumerate(self.codes)
         ]
+        self._pair_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.tables = self._open_tables()
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
-        self._last_payoffs = self._evaluate_state()
+        self._last_payoffs = None
         if collect == "rounds":
             self.datacollector.collect(self)
 
@@ -172,10 +173,21 @@ class NegotiationModel(mesa.Model):
         )
 
     def _pairs(self, table: Table) -> tuple[np.ndarray, np.ndarray]:
-        parties = np.array(table.parties)
-        a, b = np.meshgrid(parties, parties, indexing="ij")
-        off = a != b
-        return a[off], b[off]
+        """Ordered pairs (a, b), a != b, of the table's parties, as index arrays."""
+        pairs = self._pair_cache.get(table.name)
+        if pairs is None:
+            parties = np.array(table.parties)
+            a, b = np.meshgrid(parties, parties, indexing="ij")
+            off = a != b
+            pairs = self._pair_cache[table.name] = (a[off], b[off])
+        return pairs
+
+    @property
+    def current_payoffs(self):
+        """Payoffs of the state in force (computed on demand, cached within a round)."""
+        if self._last_payoffs is None:
+            self._last_payoffs = self._evaluate_state()
+        return self._last_payoffs
 
     def _agreed_health(self, table: Table) -> np.ndarray:
         health = self.health.copy()
@@ -244,7 +256,7 @@ class NegotiationModel(mesa.Model):
                 self._negotiate(table)
         recovery = self.diplomacy.recovery
         self.health += recovery * (1.0 - self.health)
-        self._last_payoffs = self._evaluate_state()
+        self._last_payoffs = None
         if self.round >= self.horizon or not any(t.open for t in self.tables):
             self.running = False
         if self.collect == "rounds" or (self.collect == "final" and not self.running):
@@ -395,10 +407,10 @@ class NegotiationModel(mesa.Model):
         codes, sectors = self.codes, self.scenario.sectors
         reporters: dict = {"round": lambda m: m.round}
         for k, code in enumerate(codes):
-            reporters[f"utility.{code}"] = lambda m, k=k: float(m._last_payoffs.total[0, k])
-            reporters[f"econ.{code}"] = lambda m, k=k: float(m._last_payoffs.econ[0, k])
-            reporters[f"security.{code}"] = lambda m, k=k: float(m._last_payoffs.security[0, k])
-            reporters[f"politics.{code}"] = lambda m, k=k: float(m._last_payoffs.politics[0, k])
+            reporters[f"utility.{code}"] = lambda m, k=k: float(m.current_payoffs.total[0, k])
+            reporters[f"econ.{code}"] = lambda m, k=k: float(m.current_payoffs.econ[0, k])
+            reporters[f"security.{code}"] = lambda m, k=k: float(m.current_payoffs.security[0, k])
+            reporters[f"politics.{code}"] = lambda m, k=k: float(m.current_payoffs.politics[0, k])
         for table in self.tables:
             reporters[f"status.{table.name}"] = lambda m, t=table: t.status
             reporters[f"offer.{table.name}"] = lambda m, t=table: m._last_offer(t)
