@@ -57,6 +57,8 @@ class NegotiationModel(mesa.Model):
             only the end state; ``"none"`` nothing (fastest, for sweeps).
 
     Attributes:
+        config: the negsim scenario being played (Mesa 3.5 reserves ``Model.scenario``
+            for its own experimental scenarios, so negsim's lives here).
         tariffs: tariffs in force, (n+1, n+1, S), importer-major.
         health: alliance health h[i, j] in 0..1, symmetric, (n, n).
         tables: the negotiation tables.
@@ -76,10 +78,10 @@ class NegotiationModel(mesa.Model):
             raise ValueError(f"unknown collect {collect!r}; allowed: {', '.join(COLLECT)}")
         super().__init__(rng=rng)
         self.seed = int(rng) if isinstance(rng, int | np.integer) else None
-        self.scenario = load_scenario(scenario) if isinstance(scenario, str) else scenario
+        self.config = load_scenario(scenario) if isinstance(scenario, str) else scenario
         self.protocol = protocol
         self.collect = collect
-        scenario = self.scenario
+        scenario = self.config
         self.world = World.from_scenario(scenario)
         self.payoffs = PayoffModel.from_scenario(scenario, self.world)
         self.red_lines = RedLines.from_scenario(scenario)
@@ -123,10 +125,10 @@ class NegotiationModel(mesa.Model):
     # ------------------------------------------------------------------ set-up
 
     def _open_tables(self) -> list[Table]:
-        n_sectors = len(self.scenario.sectors)
+        n_sectors = len(self.config.sectors)
         if self.protocol == "bilateral":
             pairs = [
-                sorted((self.codes.index(a), self.codes.index(b))) for a, b in self.scenario.tables
+                sorted((self.codes.index(a), self.codes.index(b))) for a, b in self.config.tables
             ]
             tables = [bilateral_table(a, b, self.codes, n_sectors) for a, b in pairs]
         else:
@@ -236,9 +238,9 @@ class NegotiationModel(mesa.Model):
         else:
             retaliate = target.retaliates(by)
         if retaliate and increment > 0:
-            sectors = target.strategy.retaliation_sectors or self.scenario.sectors
-            index = [self.scenario.sectors.index(s) for s in sectors]
-            cap = self.scenario.protocol.max_tariff
+            sectors = target.strategy.retaliation_sectors or self.config.sectors
+            index = [self.config.sectors.index(s) for s in sectors]
+            cap = self.config.protocol.max_tariff
             tariffs[on, by, index] = np.minimum(cap, tariffs[on, by, index] + increment)
             health[by, on] -= self.diplomacy.retaliation_damage
             health[on, by] -= self.diplomacy.retaliation_damage
@@ -269,11 +271,11 @@ class NegotiationModel(mesa.Model):
         return self.outcome()
 
     def _apply_events(self) -> None:
-        codes = self.scenario.codes
-        for event in self.scenario.events.values():
+        codes = self.config.codes
+        for event in self.config.events.values():
             if event.round == self.round:
                 j, i = codes.index(event.importer), codes.index(event.exporter)
-                index = [self.scenario.sectors.index(s) for s in event.sectors]
+                index = [self.config.sectors.index(s) for s in event.sectors]
                 self.tariffs[j, i, index] = event.level
 
     def _threat_deadlines(self) -> None:
@@ -338,7 +340,7 @@ class NegotiationModel(mesa.Model):
             self._agree(table, offer, utilities[choice], reserves, table.parties)
         elif (
             self.protocol == "multilateral"
-            and self.scenario.protocol.plurilateral
+            and self.config.protocol.plurilateral
             and len(accepting) >= 2
         ):
             self._agree(table, offer, utilities[choice], reserves, accepting)
@@ -404,7 +406,7 @@ class NegotiationModel(mesa.Model):
     # ------------------------------------------------------------------ records
 
     def _reporters(self) -> dict:
-        codes, sectors = self.codes, self.scenario.sectors
+        codes, sectors = self.codes, self.config.sectors
         reporters: dict = {"round": lambda m: m.round}
         for k, code in enumerate(codes):
             reporters[f"utility.{code}"] = lambda m, k=k: float(m.current_payoffs.total[0, k])
@@ -415,7 +417,7 @@ class NegotiationModel(mesa.Model):
             reporters[f"status.{table.name}"] = lambda m, t=table: t.status
             reporters[f"offer.{table.name}"] = lambda m, t=table: m._last_offer(t)
             for i, j, s in zip(table.importer, table.exporter, table.sector, strict=True):
-                key = f"tariff.{self.scenario.codes[i]}.{self.scenario.codes[j]}.{sectors[s]}"
+                key = f"tariff.{self.config.codes[i]}.{self.config.codes[j]}.{sectors[s]}"
                 reporters[key] = lambda m, i=i, j=j, s=s: float(m.tariffs[i, j, s])
         n = len(codes)
         for a in range(n):
