@@ -37,7 +37,7 @@ class CountryAgent(mesa.Agent):
         self.code = code
         self.index = index
         self.strategy = strategy
-        self.deadline = strategy.deadline or model.scenario.horizon
+        self.deadline = strategy.deadline or model.config.horizon
 
     def target(self, table: Table, round_: int, reserve: float) -> float:
         """Current aspiration at a table (model.md N1)."""

@@ -57,6 +57,8 @@ class NegotiationModel(mesa.Model):
             only the end state; ``"none"`` nothing (fastest, for sweeps).
 
     Attributes:
+        config: the negsim scenario being played (Mesa 3.5 reserves ``Model.scenario``
+            for its own experimental scenarios, so negsim's lives here).
         tariffs: tariffs in force, (n+1, n+1, S), importer-major.
         health: alliance health h[i, j] in 0..1, symmetric, (n, n).
         tables: the negotiation tables.
@@ -76,10 +78,10 @@ class NegotiationModel(mesa.Model):
             raise ValueError(f"unknown collect {collect!r}; allowed: {', '.join(COLLECT)}")
         super().__init__(rng=rng)
         self.seed = int(rng) if isinstance(rng, int | np.integer) else None
-        self.scenario = load_scenario(scenario) if isinstance(scenario, str) else scenario
+        self.config = load_scenario(scenario) if isinstance(scenario, str) else scenario
         self.protocol = protocol
         self.collect = collect
-        scenario = self.scenario
+        scenario = self.config
         self.world = World.from_scenario(scenario)
         self.payoffs = PayoffModel.from_scenario(scenario, self.world)
         self.red_lines = RedLines.from_scenario(scenario)
@@ -113,19 +115,20 @@ class NegotiationModel(mesa.Model):
             CountryAgent(self, code, i, scenario.nations[code].strategy)
             for i, code in enumerate(self.codes)
         ]
+        self._pair_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.tables = self._open_tables()
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
-        self._last_payoffs = self._evaluate_state()
+        self._last_payoffs = None
         if collect == "rounds":
             self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ set-up
 
     def _open_tables(self) -> list[Table]:
-        n_sectors = len(self.scenario.sectors)
+        n_sectors = len(self.config.sectors)
         if self.protocol == "bilateral":
             pairs = [
-                sorted((self.codes.index(a), self.codes.index(b))) for a, b in self.scenario.tables
+                sorted((self.codes.index(a), self.codes.index(b))) for a, b in self.config.tables
             ]
             tables = [bilateral_table(a, b, self.codes, n_sectors) for a, b in pairs]
         else:
@@ -172,10 +175,21 @@ class NegotiationModel(mesa.Model):
         )
 
     def _pairs(self, table: Table) -> tuple[np.ndarray, np.ndarray]:
-        parties = np.array(table.parties)
-        a, b = np.meshgrid(parties, parties, indexing="ij")
-        off = a != b
-        return a[off], b[off]
+        """Ordered pairs (a, b), a != b, of the table's parties, as index arrays."""
+        pairs = self._pair_cache.get(table.name)
+        if pairs is None:
+            parties = np.array(table.parties)
+            a, b = np.meshgrid(parties, parties, indexing="ij")
+            off = a != b
+            pairs = self._pair_cache[table.name] = (a[off], b[off])
+        return pairs
+
+    @property
+    def current_payoffs(self):
+        """Payoffs of the state in force (computed on demand, cached within a round)."""
+        if self._last_payoffs is None:
+            self._last_payoffs = self._evaluate_state()
+        return self._last_payoffs
 
     def _agreed_health(self, table: Table) -> np.ndarray:
         health = self.health.copy()
@@ -224,9 +238,9 @@ class NegotiationModel(mesa.Model):
         else:
             retaliate = target.retaliates(by)
         if retaliate and increment > 0:
-            sectors = target.strategy.retaliation_sectors or self.scenario.sectors
-            index = [self.scenario.sectors.index(s) for s in sectors]
-            cap = self.scenario.protocol.max_tariff
+            sectors = target.strategy.retaliation_sectors or self.config.sectors
+            index = [self.config.sectors.index(s) for s in sectors]
+            cap = self.config.protocol.max_tariff
             tariffs[on, by, index] = np.minimum(cap, tariffs[on, by, index] + increment)
             health[by, on] -= self.diplomacy.retaliation_damage
             health[on, by] -= self.diplomacy.retaliation_damage
@@ -244,7 +258,7 @@ class NegotiationModel(mesa.Model):
                 self._negotiate(table)
         recovery = self.diplomacy.recovery
         self.health += recovery * (1.0 - self.health)
-        self._last_payoffs = self._evaluate_state()
+        self._last_payoffs = None
         if self.round >= self.horizon or not any(t.open for t in self.tables):
             self.running = False
         if self.collect == "rounds" or (self.collect == "final" and not self.running):
@@ -257,11 +271,11 @@ class NegotiationModel(mesa.Model):
         return self.outcome()
 
     def _apply_events(self) -> None:
-        codes = self.scenario.codes
-        for event in self.scenario.events.values():
+        codes = self.config.codes
+        for event in self.config.events.values():
             if event.round == self.round:
                 j, i = codes.index(event.importer), codes.index(event.exporter)
-                index = [self.scenario.sectors.index(s) for s in event.sectors]
+                index = [self.config.sectors.index(s) for s in event.sectors]
                 self.tariffs[j, i, index] = event.level
 
     def _threat_deadlines(self) -> None:
@@ -326,7 +340,7 @@ class NegotiationModel(mesa.Model):
             self._agree(table, offer, utilities[choice], reserves, table.parties)
         elif (
             self.protocol == "multilateral"
-            and self.scenario.protocol.plurilateral
+            and self.config.protocol.plurilateral
             and len(accepting) >= 2
         ):
             self._agree(table, offer, utilities[choice], reserves, accepting)
@@ -392,18 +406,18 @@ class NegotiationModel(mesa.Model):
     # ------------------------------------------------------------------ records
 
     def _reporters(self) -> dict:
-        codes, sectors = self.codes, self.scenario.sectors
+        codes, sectors = self.codes, self.config.sectors
         reporters: dict = {"round": lambda m: m.round}
         for k, code in enumerate(codes):
-            reporters[f"utility.{code}"] = lambda m, k=k: float(m._last_payoffs.total[0, k])
-            reporters[f"econ.{code}"] = lambda m, k=k: float(m._last_payoffs.econ[0, k])
-            reporters[f"security.{code}"] = lambda m, k=k: float(m._last_payoffs.security[0, k])
-            reporters[f"politics.{code}"] = lambda m, k=k: float(m._last_payoffs.politics[0, k])
+            reporters[f"utility.{code}"] = lambda m, k=k: float(m.current_payoffs.total[0, k])
+            reporters[f"econ.{code}"] = lambda m, k=k: float(m.current_payoffs.econ[0, k])
+            reporters[f"security.{code}"] = lambda m, k=k: float(m.current_payoffs.security[0, k])
+            reporters[f"politics.{code}"] = lambda m, k=k: float(m.current_payoffs.politics[0, k])
         for table in self.tables:
             reporters[f"status.{table.name}"] = lambda m, t=table: t.status
             reporters[f"offer.{table.name}"] = lambda m, t=table: m._last_offer(t)
             for i, j, s in zip(table.importer, table.exporter, table.sector, strict=True):
-                key = f"tariff.{self.scenario.codes[i]}.{self.scenario.codes[j]}.{sectors[s]}"
+                key = f"tariff.{self.config.codes[i]}.{self.config.codes[j]}.{sectors[s]}"
                 reporters[key] = lambda m, i=i, j=j, s=s: float(m.tariffs[i, j, s])
         n = len(codes)
         for a in range(n):

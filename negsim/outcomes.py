@@ -74,7 +74,7 @@ def nash_gap(
     packages drawn uniformly within the issues' bounds, plus the agreed one.
     """
     low, high = bounds
-    high = np.minimum(high, model.scenario.protocol.max_tariff)
+    high = np.minimum(high, model.config.protocol.max_tariff)
     sample = model.rng.uniform(low, high, size=(NASH_SAMPLE, len(low)))
     packages = np.vstack([offer, sample])
     payoffs = model._table_payoffs(table, packages).total[:, table.parties]
@@ -127,7 +127,7 @@ class Outcome:
         )
         exports = model.world.exports(model.tariffs).sum(axis=-1)
         return cls(
-            scenario=model.scenario,
+            scenario=model.config,
             protocol=model.protocol,
             seed=model.seed,
             rounds=model.round,

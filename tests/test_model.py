@@ -178,3 +178,30 @@ def test_symmetric_scenario_runs(symmetric):
         record = negsim.simulate(symmetric, protocol, 1).to_record()
         assert record["scenario"] == "symmetric"
         assert "agreement.A-B" in record or "agreement.all" in record
+
+
+def test_plurilateral_option_lets_acceptors_agree_among_themselves():
+    scenario = negsim.load_scenario("tag2018", {"protocol.plurilateral": True})
+    partial = []
+    for seed in range(30):
+        model = NegotiationModel(scenario, "multilateral", rng=seed, collect="none")
+        model.run()
+        for agreement in model.agreements:
+            assert len(agreement["members"]) >= 2
+            if len(agreement["members"]) < 3:
+                partial.append((model, agreement))
+    assert partial, "no plurilateral deal in 30 seeds"
+    # direct check: members adopt the offered MFN schedules, the outsider keeps its own
+    model = NegotiationModel(scenario, "multilateral", rng=0, collect="none")
+    table = model.tables[0]
+    before = model.tariffs.copy()
+    offer = np.random.default_rng(1).uniform(0.12, 0.3, table.n_issues)
+    utilities = model._table_payoffs(table, offer[None], breakdown=True).total
+    model._agree(table, offer, utilities[0], utilities[-1], [US, JP])
+    assert np.array_equal(model.tariffs[CN], before[CN])
+    for j in (US, JP):
+        schedule = model.tariffs[j, [i for i in range(4) if i != j], :]
+        assert np.allclose(schedule, schedule[0])
+        assert np.allclose(
+            schedule[0], offer[table.parties.index(j) * 5 : table.parties.index(j) * 5 + 5]
+        )
