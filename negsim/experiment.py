@@ -511,6 +511,7 @@ class _Spec:
     scenario: dict[str, Any]
     points: list[dict[str, Any]]
     run_fn: RunFn | None
+    token: str = ""
 
 
 def _param_value(value: Any) -> Any:
@@ -550,7 +551,7 @@ def run_one(spec: _Spec, design_point: int, replication: int, arm_index: int) ->
     for path, value in settings.items():
         row[f"param.{path}"] = _param_value(value)
     try:
-        scenario = scenario_from_dict(spec.scenario, overrides=settings, label=exp.scenario)
+        scenario = _scenario(spec, settings, cache=not exp.perturbations)
         run_fn = spec.run_fn or _simulate
         outcome = run_fn(scenario, protocol=protocol, seed=seed)
         record = outcome.to_record() if hasattr(outcome, "to_record") else dict(outcome)
@@ -563,6 +564,25 @@ def run_one(spec: _Spec, design_point: int, replication: int, arm_index: int) ->
             continue
         row[key] = value
     return row
+
+
+_SCENARIOS: dict[tuple[str, str], Any] = {}
+
+
+def _scenario(spec: _Spec, settings: dict[str, Any], cache: bool) -> Any:
+    """The validated scenario of a run; cached per worker when it has no perturbations."""
+    if not cache:
+        return scenario_from_dict(spec.scenario, overrides=settings, label=spec.experiment.scenario)
+    key = (spec.token, json.dumps(settings, sort_keys=True, default=str))
+    scenario = _SCENARIOS.get(key)
+    if scenario is None:
+        if len(_SCENARIOS) >= 256:
+            _SCENARIOS.clear()
+        scenario = scenario_from_dict(
+            spec.scenario, overrides=settings, label=spec.experiment.scenario
+        )
+        _SCENARIOS[key] = scenario
+    return scenario
 
 
 def _run_chunk(spec: _Spec, runs: list[tuple[int, int, int]]) -> list[dict[str, Any]]:
@@ -588,6 +608,21 @@ class _InlineExecutor(cf.Executor):
         return future
 
 
+def _mp_context() -> Any:
+    """Fork on Linux (fast start, warm imports), else the platform's default.
+
+    Mesa's ``batchrunner`` (imported by ``import mesa``) forces the global start
+    method to ``spawn``, which would make each worker re-import everything; an
+    explicit context keeps local sweeps quick. Workers are started before the
+    progress bar's thread exists.
+    """
+    import multiprocessing
+
+    if sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
 @contextlib.contextmanager
 def _executor(workers: int, scheduler: Any) -> Iterator[tuple[cf.Executor, str, int]]:
     """Yield ``(executor, description, parallelism)``."""
@@ -595,7 +630,7 @@ def _executor(workers: int, scheduler: Any) -> Iterator[tuple[cf.Executor, str, 
         if workers == 0:
             yield _InlineExecutor(), "in-process", 1
             return
-        with cf.ProcessPoolExecutor(max_workers=workers) as pool:
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
             try:
                 yield pool, f"{workers} local process{'es' if workers > 1 else ''}", workers
             except BaseException:
@@ -965,7 +1000,7 @@ def run_experiment(
         1 for d, a, r in done if d < n_points and r < reps and a in {arm_names[i] for i in selected}
     )
     todo = total - skipped
-    spec = _Spec(experiment=exp, scenario=data, points=points, run_fn=run_fn)
+    spec = _Spec(experiment=exp, scenario=data, points=points, run_fn=run_fn, token=fingerprint)
     summary = SweepSummary(out=out, experiment=exp.name, total=total, skipped=skipped)
 
     with _executor(workers, scheduler) as (executor, where, parallel):
@@ -1008,7 +1043,7 @@ def run_experiment(
         tasks = _batched(missing(), chunk_size)
         in_flight = max(2, 2 * parallel)
         buffer: list[dict[str, Any]] = []
-        bar = _Progress(todo, exp.name, progress)
+        bar: _Progress | None = None  # started once the workers are (no thread at fork)
         start = time.perf_counter()
 
         def flush() -> None:
@@ -1020,7 +1055,8 @@ def run_experiment(
 
         def finish(state: str) -> None:
             flush()
-            bar.close()
+            if bar is not None:
+                bar.close()
             summary.seconds = time.perf_counter() - start
             session.update(
                 ended=_now(),
@@ -1041,6 +1077,8 @@ def run_experiment(
                     if chunk is None:
                         break
                     pending.add(executor.submit(_run_chunk, spec, chunk))
+                if bar is None:
+                    bar = _Progress(todo, exp.name, progress)
                 if not pending:
                     break
                 finished, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
@@ -1055,7 +1093,7 @@ def run_experiment(
                             {k: row[k] for k in ("arm", "design_point", "replication", "error")}
                         )
                     buffer.extend(rows)
-                    bar.update(len(rows), len(errors))
+                    bar.update(len(rows), len(errors))  # type: ignore[union-attr]
                     if len(buffer) >= rows_per_file:
                         flush()
         except BaseException:
