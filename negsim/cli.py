@@ -201,6 +201,8 @@ def sweep(
         )
     except ExperimentError as exc:
         raise UserError(str(exc)) from None
+    for warning in summary.warnings:
+        click.echo(f"negsim: warning: {warning}", err=True)
     click.echo(summary.line())
 
 

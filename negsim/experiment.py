@@ -699,6 +699,7 @@ class SweepSummary:
     seconds: float = 0.0
     executor: str = ""
     first_errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def runs_per_s(self) -> float:
@@ -758,7 +759,18 @@ def _versions() -> dict[str, str]:
         "pyarrow": pyarrow.__version__,
         "python": platform.python_version(),
         "platform": platform.platform(),
+        "negsim_source": source_hash(),
     }
+
+
+def source_hash() -> str:
+    """A hash of negsim's code and built-in scenarios: did the model change?"""
+    folder = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([*folder.glob("*.py"), *folder.glob("scenarios/*.toml")]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _now() -> str:
@@ -1002,6 +1014,12 @@ def run_experiment(
     todo = total - skipped
     spec = _Spec(experiment=exp, scenario=data, points=points, run_fn=run_fn, token=fingerprint)
     summary = SweepSummary(out=out, experiment=exp.name, total=total, skipped=skipped)
+    old_source = (old or {}).get("versions", {}).get("negsim_source")
+    if skipped and old_source and old_source != source_hash():
+        summary.warnings.append(
+            f"{out}: negsim's code or built-in scenarios changed since these results were "
+            "started; resumed runs may not match the earlier ones (--overwrite to redo all)"
+        )
 
     with _executor(workers, scheduler) as (executor, where, parallel):
         summary.executor = where

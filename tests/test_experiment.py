@@ -484,3 +484,45 @@ def test_cli_refuses_a_different_experiment_folder(tmp_path):
 def test_load_results_of_a_folder_without_results():
     with pytest.raises(ExperimentError, match="no such results folder"):
         negsim.load_results("/nonexistent/results")
+
+
+def test_resume_warns_when_the_code_changed_since(tmp_path):
+    exp = small()
+    run_experiment(exp, out=tmp_path, workers=0, arms=["bilateral"])
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest["versions"]["negsim_source"] = "0000000000000000"
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    summary = run_experiment(exp, out=tmp_path, workers=0, resume=True)
+    assert summary.ran == 6 and len(summary.warnings) == 1
+    assert "changed since these results were started" in summary.warnings[0]
+
+
+@pytest.mark.parametrize(
+    "name", ["bilateral_vs_multilateral", "security_reliance", "election_pressure", "escalation"]
+)
+def test_shipped_experiments_are_valid_and_pair_both_protocols(name):
+    exp = Experiment.from_file(REPO / "experiments" / f"{name}.toml")
+    assert exp.name == name
+    assert [arm["protocol"] for arm in exp.arms.values()] == ["bilateral", "multilateral"]
+    assert exp.perturbations
+    manifest = json.loads((REPO / "results" / name / "manifest.json").read_text())
+    assert manifest["experiment"] == name and manifest["state"] == "complete"
+    assert manifest["fingerprint"] == exp.fingerprint()
+
+
+def test_sweep_by_bare_name_from_the_repository(tmp_path):
+    out = tmp_path / "esc"
+    result = cli(
+        "sweep", "escalation", "--replications", "1", "--workers", "0", "--out", str(out), cwd=REPO
+    )
+    assert result.returncode == 0, result.stderr
+    assert "escalation: 40 runs (40 ok, 0 errors)" in result.stdout
+    df = negsim.load_results(out)
+    grid = df.groupby(["param.threats.us_china_list3.level", "param.CN.strategy.retaliation"])
+    assert grid.ngroups == 20 and (grid.size() == 2).all()
+    # seeds and parameter draws depend only on the definition: the committed run agrees
+    committed = negsim.load_results(REPO / "results" / "escalation")
+    first = committed[committed.replication == 0].reset_index(drop=True)
+    same = ["arm", "design_point", "seed", *[c for c in df.columns if c.startswith("param.")]]
+    pd.testing.assert_frame_equal(df[same], first[same])
+    assert list(df.columns) == list(committed.columns)
