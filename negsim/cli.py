@@ -148,7 +148,7 @@ def run_command(
 )
 @click.option("--resume", is_flag=True, help="Run only the runs missing from the results folder.")
 @click.option("--out", type=click.Path(file_okay=False), help="Results folder [results/NAME].")
-@click.option("--overwrite", is_flag=True, help="Replace results of another experiment in --out.")
+@click.option("--overwrite", is_flag=True, help="Delete the results already in --out, then run.")
 @click.option("--arm", "arms", multiple=True, help="Run only this arm (repeatable).")
 @click.option("--chunk-size", type=click.IntRange(min=1), help="Runs per task sent to a worker.")
 @click.option(
@@ -178,10 +178,11 @@ def sweep(
 
     \b
     Examples:
-      negsim sweep bilateral_vs_multilateral
-      negsim sweep experiments/escalation.toml --replications 20 --workers 2
-      negsim sweep security_reliance --resume          # after an interruption
-      negsim sweep election_pressure --scheduler tcp://10.0.0.5:8786
+      negsim sweep bilateral_vs_multilateral --resume     # complete results/NAME
+      negsim sweep experiments/escalation.toml --replications 5 --out /tmp/esc
+      negsim sweep my_study.toml --workers 2 --resume      # after an interruption
+      negsim sweep election_pressure --scheduler tcp://10.0.0.5:8786 --resume
+      negsim sweep security_reliance --scheduler local --out /tmp/sec
     """
     from negsim.experiment import ExperimentError, resolve_experiment, run_experiment
 

@@ -1082,9 +1082,11 @@ def run_experiment(
                 errors=summary.errors,
                 seconds=round(summary.seconds, 3),
             )
-            manifest["state"] = state
             manifest["first_errors"] = (previous_errors + summary.first_errors)[:_MAX_ERRORS_KEPT]
-            manifest["counts"] = _count(out, manifest["counts"]["runs"])
+            manifest["counts"] = counts = _count(out, manifest["counts"]["runs"])
+            if state == "complete" and counts["written"] < counts["runs"]:
+                state = "partial"  # some arms left out (--arm) or fewer replications
+            manifest["state"] = state
             _write_json_atomic(out / MANIFEST, manifest)
 
         pending: set[cf.Future] = set()
@@ -1119,7 +1121,7 @@ def run_experiment(
                 future.cancel()
             finish("interrupted")
             raise
-        finish("complete" if skipped + summary.ran >= total else "partial")
+        finish("complete")
     return summary
 
 

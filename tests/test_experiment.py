@@ -296,9 +296,12 @@ def test_resume_runs_only_the_missing_runs(tmp_path):
     run_experiment(exp, out=tmp_path / "whole", workers=0, run_fn=RUN)
     part = tmp_path / "part"
     run_experiment(exp, out=part, workers=0, run_fn=RUN, arms=["bilateral"], rows_per_file=2)
-    assert set(negsim.load_results(part)["arm"]) == {"bilateral"}
+    half = negsim.load_results(part)
+    assert set(half["arm"]) == {"bilateral"}
+    assert half.attrs["manifest"]["state"] == "partial"
     summary = run_experiment(exp, out=part, workers=0, run_fn=RUN, resume=True)
     assert (summary.skipped, summary.ran) == (6, 6)
+    assert negsim.load_results(part).attrs["manifest"]["state"] == "complete"
     pd.testing.assert_frame_equal(
         negsim.load_results(tmp_path / "whole"), negsim.load_results(part)
     )
@@ -525,4 +528,3 @@ def test_sweep_by_bare_name_from_the_repository(tmp_path):
     first = committed[committed.replication == 0].reset_index(drop=True)
     same = ["arm", "design_point", "seed", *[c for c in df.columns if c.startswith("param.")]]
     pd.testing.assert_frame_equal(df[same], first[same])
-    assert list(df.columns) == list(committed.columns)
