@@ -66,6 +66,15 @@ def replay(scenario, protocol="bilateral", seed=0):
     return {**_RECORD, "seed": seed}
 
 
+def timed(fn, *args) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (this process and its finished children) of a call."""
+    before, start = os.times(), time.perf_counter()
+    fn(*args)
+    wall, after = time.perf_counter() - start, os.times()
+    cpu = sum(after[:4]) - sum(before[:4])
+    return wall, cpu
+
+
 def plain_loop(seeds: list[int]) -> float:
     scenario = load_scenario("tag2018")
     start = time.perf_counter()
@@ -155,30 +164,30 @@ def main() -> None:
         n = args.runs
         seeds = [run_seed(ROOT_SEED, 0, r) for r in range(n)]
         simulate(load_scenario("tag2018"), "bilateral", 0)  # warm-up
-        plain = plain_loop(seeds)
-        emit("sweep_speed", method="plain_loop", workers=1, runs=n, runs_per_s=round(n / plain, 1))
+        plain, cpu = timed(plain_loop, seeds)
+
+        def figures(wall: float, cpu: float) -> dict:
+            return {
+                "runs": n,
+                "runs_per_s": round(n / wall, 1),
+                "cpu_ms_per_run": round(1e3 * cpu / n, 2),
+                "speedup_vs_plain": round(plain / wall, 2),
+            }
+
+        emit("sweep_speed", method="plain_loop", workers=1, **figures(plain, cpu))
         for workers in (0, 1, 2):
-            t = runner(n, workers)
+            wall, cpu = timed(runner, n, workers)
             emit(
                 "sweep_speed",
                 method="runner",
                 executor="in-process" if workers == 0 else "processes",
                 workers=max(workers, 1),
-                runs=n,
-                runs_per_s=round(n / t, 1),
-                overhead_vs_plain=round(t / plain - 1, 3) if workers <= 1 else None,
-                speedup_vs_plain=round(plain / t, 2),
+                **figures(wall, cpu),
+                overhead_vs_plain=round(wall / plain - 1, 3) if workers <= 1 else None,
             )
         for processes in (1, 2):
-            t = batch_run(seeds, processes)
-            emit(
-                "sweep_speed",
-                method="mesa_batch_run",
-                workers=processes,
-                runs=n,
-                runs_per_s=round(n / t, 1),
-                speedup_vs_plain=round(plain / t, 2),
-            )
+            wall, cpu = timed(batch_run, seeds, processes)
+            emit("sweep_speed", method="mesa_batch_run", workers=processes, **figures(wall, cpu))
 
     if not args.skip_memory:
         for runs in (max(1, args.memory_runs // 10), args.memory_runs):

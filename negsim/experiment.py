@@ -1116,11 +1116,19 @@ def run_experiment(
                     bar.update(len(rows), len(errors))  # type: ignore[union-attr]
                     if len(buffer) >= rows_per_file:
                         flush()
-        except BaseException:
+        except BaseException as exc:
             for future in pending:
                 future.cancel()
             finish("interrupted")
-            raise
+            if isinstance(exc, ExperimentError) or not isinstance(exc, Exception):
+                raise
+            # not a run's error (those are rows): a worker died, the cluster went away...
+            reason = (str(exc).splitlines() or [""])[0]
+            raise ExperimentError(
+                f"the sweep stopped ({type(exc).__name__}: {reason}); "
+                f"{summary.ran} runs of this session are saved in {out}: "
+                "run again with --resume to finish"
+            ) from exc
         finish("complete")
     return summary
 

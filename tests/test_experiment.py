@@ -528,3 +528,22 @@ def test_sweep_by_bare_name_from_the_repository(tmp_path):
     first = committed[committed.replication == 0].reset_index(drop=True)
     same = ["arm", "design_point", "seed", *[c for c in df.columns if c.startswith("param.")]]
     pd.testing.assert_frame_equal(df[same], first[same])
+
+
+def die_in_worker(scenario, protocol="bilateral", seed=0):
+    """A run function that kills its worker process (not an exception: a crash)."""
+    if seed % 3 == 0:
+        os._exit(1)
+    return negsim.simulate(scenario, protocol, seed)
+
+
+def test_a_dead_worker_stops_the_sweep_with_one_line_and_keeps_what_finished(tmp_path):
+    with pytest.raises(ExperimentError, match=r"the sweep stopped \(BrokenProcessPool.*--resume"):
+        run_experiment(small(), out=tmp_path, workers=2, run_fn=die_in_worker, chunk_size=1)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["state"] == "interrupted"
+    summary = run_experiment(small(), out=tmp_path, workers=0, resume=True)
+    assert summary.skipped + summary.ran == 12
+    assert (
+        not negsim.load_results(tmp_path).duplicated(["design_point", "arm", "replication"]).any()
+    )
