@@ -22,7 +22,7 @@ import mesa
 import numpy as np
 
 from negsim.agents import CountryAgent
-from negsim.config import Scenario, load_scenario
+from negsim.config import Scenario, ScenarioError, load_scenario
 from negsim.economy import World
 from negsim.outcomes import Outcome, nash_gap
 from negsim.payoffs import PayoffModel, RedLines
@@ -79,6 +79,12 @@ class NegotiationModel(mesa.Model):
         super().__init__(rng=rng)
         self.seed = int(rng) if isinstance(rng, int | np.integer) else None
         self.config = load_scenario(scenario) if isinstance(scenario, str) else scenario
+        for code, nation in self.config.nations.items():
+            if nation.strategy.kind == "equilibrium":
+                raise ScenarioError(
+                    f"{code}.strategy.kind: 'equilibrium' is available in divide-the-gains "
+                    "games (negsim.bargaining) only; allowed here: 'aspiration'"
+                )
         self.protocol = protocol
         self.collect = collect
         scenario = self.config
