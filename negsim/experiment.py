@@ -354,13 +354,15 @@ class Experiment(_Strict):
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ExperimentError(f"{label}: no such experiment file") from None
+        except OSError as exc:
+            raise ExperimentError(f"{label}: cannot read ({exc.strerror})") from None
         except tomllib.TOMLDecodeError as exc:
             raise ExperimentError(f"{label}: malformed TOML: {exc}") from None
         scenario = data.get("scenario")
         if isinstance(scenario, str) and scenario not in builtin_scenarios():
             candidate = path.parent / scenario
             if candidate.is_file():
-                data["scenario"] = str(candidate)
+                data["scenario"] = str(candidate.resolve())
         exp = cls.from_dict(data, label=label)
         exp.check(label=label)
         return exp
@@ -417,9 +419,13 @@ class Experiment(_Strict):
                 raise ExperimentError(str(exc)) from None
 
     def fingerprint(self, data: dict[str, Any] | None = None) -> str:
-        """A hash of what decides the runs' records, replications excluded."""
+        """A hash of what decides the runs' records.
+
+        The definition without ``replications`` and ``description``, and the scenario's
+        parameters (not its name or path, so a moved scenario file still matches).
+        """
         definition = self.model_dump(
-            mode="json", exclude={"replications", "description"}, exclude_none=True
+            mode="json", exclude={"replications", "description", "scenario"}, exclude_none=True
         )
         blob = json.dumps(
             {"definition": definition, "scenario": data or self.scenario_data()},
