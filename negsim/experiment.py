@@ -465,11 +465,28 @@ _MODELS: dict[str, type[BaseModel]] = {
 
 def _describe(exc: ValidationError) -> str:
     """One line for the first error of a ValidationError, with its dotted location."""
-    err = exc.errors()[0]
+    errors = exc.errors()
+    err = errors[0]
+
+    # a design parameter is a list or {low, high, num}: report the branch that was meant
+    def is_bounds(part: Any) -> bool:
+        return str(part) == "Bounds" or str(part).endswith("Bounds]")
+
+    branch = [
+        e
+        for e in errors
+        if any(is_bounds(p) for p in e["loc"])
+        and e["type"] != "model_type"
+        and e["loc"][:3] == err["loc"][:3]
+    ]
+    if err["type"] == "list_type" and branch:
+        err = branch[0]
     loc = [str(p) for p in err["loc"]]
     # drop pydantic's union-branch labels (e.g. 'list[any]', 'Bounds')
-    loc = [p for p in loc if not (p.startswith("list[") or p == "Bounds")]
+    loc = [p for p in loc if not (p.startswith("list[") or is_bounds(p))]
     where = ".".join(loc) or "<top level>"
+    if err["type"] in ("list_type", "model_type") and loc[:2] == ["design", "parameters"]:
+        return f"{where} = {err.get('input')!r}: expected a list of values or {{low, high, num}}"
     if err["type"] == "extra_forbidden":
         key = loc[-1]
         parent = loc[0] if len(loc) > 1 else ""

@@ -407,6 +407,18 @@ protocol = "bilateral"
             "economy.elastcity: no such parameter (did you mean 'economy.elasticity'?)",
         ),
         (
+            '[design.parameters]\n"economy.elasticity" = { low = 3.0, high = 2.0, num = 3 }\n',
+            "design.parameters.economy.elasticity: low (3.0) must not exceed high (2.0)",
+        ),
+        (
+            '[design.parameters]\n"economy.elasticity" = "many"\n',
+            "expected a list of values or {low, high, num}",
+        ),
+        (
+            '[perturbations]\n"economy.elasticity" = { dist = "normal", mean = 3.0 }\n',
+            "perturbations.economy.elasticity: normal takes mean, sd; missing sd",
+        ),
+        (
             '[perturbations]\n"economy.elasticity" = { dist = "unifrom", low = 1, high = 2 }\n',
             "perturbations.economy.elasticity.dist = 'unifrom'",
         ),
