@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import negsim
 from negsim.cli import main
@@ -559,3 +561,32 @@ def test_a_dead_worker_stops_the_sweep_with_one_line_and_keeps_what_finished(tmp
     assert (
         not negsim.load_results(tmp_path).duplicated(["design_point", "arm", "replication"]).any()
     )
+
+
+@settings(deadline=None)
+@given(
+    u=st.floats(0.0, 1.0, exclude_max=True),
+    low=st.floats(-10, 10),
+    width=st.floats(0.01, 10),
+    kind=st.sampled_from(["uniform", "loguniform", "truncnormal", "triangular", "integers"]),
+)
+def test_every_draw_lies_in_the_stated_range(u, low, width, kind):
+    low = abs(low) + 0.01 if kind == "loguniform" else low
+    high = low + width
+    spec = {"dist": kind, "low": low, "high": high}
+    if kind == "truncnormal":
+        spec.update(mean=low + width / 3, sd=width)
+    if kind == "triangular":
+        spec["mode"] = low + width / 4
+    if kind == "integers":
+        spec.update(low=float(int(low)), high=float(int(low) + int(width) + 1))
+    dist = Distribution.model_validate(spec)
+    value = dist.ppf(u)
+    assert spec["low"] - 1e-9 <= value <= spec["high"] + 1e-9
+
+
+@given(root=st.integers(0, 2**63), d=st.integers(0, 10**6), r=st.integers(0, 10**6))
+def test_run_seeds_fit_int64_and_differ_between_neighbours(root, d, r):
+    seed = run_seed(root, d, r)
+    assert 0 <= seed < 2**63
+    assert seed != run_seed(root, d, r + 1) and seed != run_seed(root, d + 1, r)
