@@ -36,6 +36,7 @@ def cli() -> None:
       negsim scenarios show tag2018          # every parameter with path, value, unit
       negsim run --protocol bilateral --seed 7
       negsim run --protocol multilateral --seed 7 --set JP.security.reliance.US=0.95 --json
+      negsim sweep bilateral_vs_multilateral --resume   # experiments/NAME.toml -> results/NAME/
     """
 
 
