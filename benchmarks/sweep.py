@@ -84,10 +84,12 @@ def plain_loop(seeds: list[int]) -> float:
     return elapsed
 
 
-def runner(runs: int, workers: int) -> float:
+def runner(runs: int, workers: int, run_fn=None) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        summary = run_experiment(experiment(runs), out=Path(tmp) / "bench", workers=workers)
+        summary = run_experiment(
+            experiment(runs), out=Path(tmp) / "bench", workers=workers, run_fn=run_fn
+        )
         elapsed = time.perf_counter() - start
     assert summary.ok == runs, summary.line()
     return elapsed
@@ -111,9 +113,20 @@ def batch_run(seeds: list[int], processes: int) -> float:
     return elapsed
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident set size (VmHWM; ru_maxrss survives exec on Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def memory_child(runs: int, real: bool) -> None:
     """Run one sweep in this fresh process and print its peak RSS as JSON."""
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = peak_rss_mb()
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         summary = run_experiment(
@@ -121,7 +134,7 @@ def memory_child(runs: int, real: bool) -> None:
         )
         elapsed = time.perf_counter() - start
         files = len(list((Path(tmp) / "bench").glob("part-*.parquet")))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = peak_rss_mb()
     print(
         json.dumps(
             {
@@ -129,8 +142,8 @@ def memory_child(runs: int, real: bool) -> None:
                 "ok": summary.ok,
                 "files": files,
                 "seconds": round(elapsed, 2),
-                "rss_before_mb": round(before / 1024, 1),
-                "peak_rss_mb": round(peak / 1024, 1),
+                "peak_rss_before_sweep_mb": before,
+                "peak_rss_mb": peak,
             }
         )
     )
@@ -164,7 +177,7 @@ def main() -> None:
         n = args.runs
         seeds = [run_seed(ROOT_SEED, 0, r) for r in range(n)]
         simulate(load_scenario("tag2018"), "bilateral", 0)  # warm-up
-        plain, cpu = timed(plain_loop, seeds)
+        plain, plain_cpu = timed(plain_loop, seeds)
 
         def figures(wall: float, cpu: float) -> dict:
             return {
@@ -174,7 +187,7 @@ def main() -> None:
                 "speedup_vs_plain": round(plain / wall, 2),
             }
 
-        emit("sweep_speed", method="plain_loop", workers=1, **figures(plain, cpu))
+        emit("sweep_speed", method="plain_loop", workers=1, **figures(plain, plain_cpu))
         for workers in (0, 1, 2):
             wall, cpu = timed(runner, n, workers)
             emit(
@@ -188,6 +201,18 @@ def main() -> None:
         for processes in (1, 2):
             wall, cpu = timed(batch_run, seeds, processes)
             emit("sweep_speed", method="mesa_batch_run", workers=processes, **figures(wall, cpu))
+        # The runner's own cost per run, free of the noise of timing long loops on a
+        # shared machine: an in-process sweep whose runs replay one record.
+        replay(load_scenario("tag2018"))
+        wall, cpu = timed(runner, n, 0, replay)
+        emit(
+            "sweep_runner_overhead",
+            executor="in-process",
+            runs=n,
+            wall_us_per_run=round(1e6 * wall / n, 1),
+            cpu_us_per_run=round(1e6 * cpu / n, 1),
+            share_of_plain_run=round(cpu / n / (plain_cpu / n), 4),
+        )
 
     if not args.skip_memory:
         for runs in (max(1, args.memory_runs // 10), args.memory_runs):

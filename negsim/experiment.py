@@ -877,9 +877,7 @@ class _Progress:
         self.start = self.last = time.perf_counter()
         self.bar = None
         self.enabled = mode is not False
-        if mode is None:
-            mode = sys.stderr.isatty()
-        if self.enabled and mode:
+        if self.enabled and sys.stderr.isatty():
             from rich.console import Console
             from rich.progress import (
                 BarColumn,
@@ -978,8 +976,8 @@ def run_experiment(
         arms: run only these arms (the others can be added later with ``resume``).
         chunk_size: runs per task sent to a worker (default: a share of the work).
         rows_per_file: runs per Parquet chunk file, the most the driver holds.
-        progress: True: a bar on a terminal, log lines otherwise; None: the same;
-            False: silent.
+        progress: True or None: a progress bar when stderr is a terminal, a log
+            line every 10 s otherwise; False: silent.
         run_fn: ``f(scenario, protocol=..., seed=...)`` returning an outcome with
             ``to_record()`` (or a dict); default :func:`negsim.simulate`. Must be
             picklable for processes and Dask.
