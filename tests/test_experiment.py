@@ -524,7 +524,11 @@ def test_shipped_experiments_are_valid_and_pair_both_protocols(name):
     assert exp.perturbations
     manifest = json.loads((REPO / "results" / name / "manifest.json").read_text())
     assert manifest["experiment"] == name and manifest["state"] == "complete"
-    assert manifest["fingerprint"] == exp.fingerprint()
+    reps = manifest["definition"]["replications"]
+    assert manifest["fingerprint"] == exp.fingerprint(), (
+        f"results/{name} is stale (its definition or scenario changed): re-run "
+        f"python experiments/{name}.py --overwrite --replications {reps}"
+    )
 
 
 def test_sweep_by_bare_name_from_the_repository(tmp_path):
