@@ -1181,7 +1181,8 @@ def load_results(path: str | Path) -> Any:
     order); ``df.attrs["manifest"]`` holds the manifest.
 
     Args:
-        path: a results folder written by a sweep (e.g. ``results/escalation``).
+        path: a results folder written by a sweep (e.g. ``results/escalation``), or
+            an experiment's name when ``results/<name>`` exists.
 
     Raises:
         ExperimentError: the folder holds no results.
@@ -1190,6 +1191,8 @@ def load_results(path: str | Path) -> Any:
     import pyarrow.parquet as pq
 
     out = Path(path)
+    if not out.is_dir() and (Path("results") / out).is_dir():
+        out = Path("results") / out
     if not out.is_dir():
         raise ExperimentError(f"{out}: no such results folder")
     manifest = read_manifest(out)

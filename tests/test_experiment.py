@@ -498,9 +498,20 @@ def test_cli_refuses_a_different_experiment_folder(tmp_path):
     assert snapshot(out) == before
 
 
-def test_load_results_of_a_folder_without_results():
+def test_load_results_of_a_folder_without_results(tmp_path):
     with pytest.raises(ExperimentError, match="no such results folder"):
         negsim.load_results("/nonexistent/results")
+    with pytest.raises(ExperimentError, match="not a results folder"):
+        negsim.load_results(tmp_path)
+
+
+def test_load_results_by_experiment_name(monkeypatch):
+    monkeypatch.chdir(REPO)
+    df = negsim.load_results("security_reliance")
+    assert len(df) == df.attrs["manifest"]["counts"]["written"]
+    assert sorted(df["param.JP.security.reliance.US"].unique()) == pytest.approx(
+        [i / 10 for i in range(11)]
+    )
 
 
 def test_resume_warns_when_the_code_changed_since(tmp_path):
