@@ -258,13 +258,18 @@ def resolve_metrics(df: pd.DataFrame, metrics: Iterable[str] | str | None) -> li
 
 
 def _group_columns(df: pd.DataFrame) -> list[str]:
-    """Columns that make sense as ``by``: 2 to 50 distinct values, or identity columns."""
+    """Columns that make sense as ``by``: arms, protocols, design points, swept parameters.
+
+    Identity columns other than seeds and replications, text columns, and ``param.*``
+    columns with 2 to 50 distinct values.
+    """
     out = []
     for col in df.columns:
-        if col in ("error", "seed", "replication"):
+        if col in ("error", "seed", "replication", "status"):
             continue
-        distinct = df[col].nunique()
-        if 2 <= distinct <= 50 or col in ("arm", "protocol"):
+        if col in ID_COLUMNS or not _is_numeric(df[col]):
+            out.append(col)
+        elif col.startswith("param.") and 2 <= df[col].nunique() <= 50:
             out.append(col)
     return out
 
@@ -859,12 +864,15 @@ def _under(by: str, arm: Any) -> str:
 def effect_sentences(table: pd.DataFrame, by: str = "arm", n: int = 5) -> list[str]:
     """Plain-language sentences for the largest effects of a :func:`compare` table.
 
-    Effects are ranked by |Cliff's delta|; negligible ones are left out.
+    Effects are ranked by |Cliff's delta|; negligible ones are left out, except for the
+    shares of runs with agreement and with escalation when their interval excludes 0 (for
+    a 0/1 metric δ is the difference of shares, so a clear 10-point change is "negligible").
 
     Args:
         table: the output of :func:`compare`.
         by: the column whose values are the arms (for the wording).
-        n: at most this many sentences.
+        n: at most this many sentences on the largest effects (plus agreement and
+            escalation).
 
     Returns:
         Sentences such as "Under the multilateral protocol, Japan's payoff is higher by
@@ -872,10 +880,13 @@ def effect_sentences(table: pd.DataFrame, by: str = "arm", n: int = 5) -> list[s
         0.60, large."
     """
     rows = table[table["cliffs_delta"].notna() & (table["note"] == "")]
-    rows = rows[rows["effect"] != "negligible"]
-    rows = rows.reindex(rows["cliffs_delta"].abs().sort_values(ascending=False).index)
+    excludes_zero = (rows["diff_mean_lo"] > 0) | (rows["diff_mean_hi"] < 0)
+    headline = rows["metric"].isin(["agreement", "escalation"]) & excludes_zero
+    order = rows["cliffs_delta"].abs().sort_values(ascending=False).index
+    largest = rows.loc[order][rows.loc[order, "effect"] != "negligible"].head(n)
+    rows = pd.concat([largest, rows[headline & ~rows.index.isin(largest.index)]])
     sentences = []
-    for _, row in rows.head(n).iterrows():
+    for _, row in rows.iterrows():
         noun, kind = describe_metric(row["metric"])
         diff, lo, hi = row["diff_mean"], row["diff_mean_lo"], row["diff_mean_hi"]
         if diff >= 0:
@@ -1291,7 +1302,7 @@ def report(
     counts = df.groupby(by, sort=False).size().reindex(arms)
     lines.append(
         f"- **runs analysed**: {len(df)} ({', '.join(f'{a}: {n}' for a, n in counts.items())}); "
-        f"{total - len(df)} runs with status `error` left out"
+        f"runs with status `error` left out: {total - len(df)}"
     )
     paired_rows = table["paired"].astype(bool)
     if paired_rows.all():

@@ -7,6 +7,7 @@ and exits with status 2, without a traceback.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -65,6 +66,77 @@ def scenarios_show(name: str) -> None:
     for path, value, unit in rows:
         shown = value if not isinstance(value, float) else f"{value:g}"
         click.echo(f"{path:<{width}}  {shown!s:<14} {unit}".rstrip())
+
+
+# --------------------------------------------------------------------------- compare
+# `negsim compare` (issue 5): statistics, figures and a report from a results folder.
+# The work is in negsim.analysis, imported lazily so other commands start fast.
+
+
+@cli.command("compare")
+@click.argument("results", type=click.Path(path_type=Path))
+@click.argument("more_metrics", nargs=-1, metavar="")
+@click.option("--by", default="arm", show_default=True, help="Column whose values are the arms.")
+@click.option(
+    "--metrics",
+    "-m",
+    multiple=True,
+    metavar="M ...",
+    help="Metrics or patterns (utility.*), space- or comma-separated. "
+    "Default: payoffs, agreement, escalation, welfare, balances, nash_gap, varying tariffs.",
+)
+@click.option("--baseline", help="Reference arm. Default: the manifest's first arm.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for report.md, comparison.csv and figures/. Default: RESULTS.",
+)
+@click.option("--resamples", default=9999, show_default=True, type=click.IntRange(min=100))
+@click.option("--seed", default=20180926, show_default=True, help="Bootstrap seed.")
+def compare(
+    results: Path,
+    more_metrics: tuple[str, ...],
+    by: str,
+    metrics: tuple[str, ...],
+    baseline: str | None,
+    out: Path | None,
+    resamples: int,
+    seed: int,
+) -> None:
+    """Compare outcome distributions between arms of the experiment in RESULTS.
+
+    Writes report.md, comparison.csv, summary.csv and figures/*.png (ECDFs and violins
+    per metric, sweep curves, who gains what) and prints the largest effects.
+
+    \b
+    Examples:
+      negsim compare results/headline
+      negsim compare results/headline --metrics utility.JP agreement
+      negsim compare results/headline --by protocol --metrics 'utility.*' --out /tmp/rep
+    """
+    from negsim import analysis
+
+    if more_metrics and not metrics:
+        raise UserError(f"unexpected argument {more_metrics[0]!r} (one RESULTS folder only)")
+    try:
+        table = analysis.report(
+            results,
+            out,
+            by,
+            [*metrics, *more_metrics] or None,
+            baseline=baseline,
+            n_resamples=resamples,
+            seed=seed,
+        )
+    except analysis.AnalysisError as exc:
+        raise UserError(str(exc)) from exc
+    folder = out or (results if results.is_dir() else results.parent)
+    click.echo(f"wrote {folder / 'report.md'}, comparison.csv and figures/")
+    for sentence in analysis.effect_sentences(table, by):
+        click.echo(f"- {sentence}")
+
+
+# --------------------------------------------------------------------------- end compare
 
 
 def main(argv: list[str] | None = None) -> int:
