@@ -76,7 +76,6 @@ PAIR_KEYS = ("design_point", "replication")
 CLIFF_THRESHOLDS = ((0.147, "negligible"), (0.33, "small"), (0.474, "medium"))
 
 COUNTRY_NAMES = {"US": "the US", "JP": "Japan", "CN": "China", "ROW": "the rest of the world"}
-COUNTRY_ADJECTIVES = {"US": "US", "JP": "Japanese", "CN": "Chinese", "ROW": "rest-of-world"}
 COMPONENTS = (
     ("utility", "Total payoff"),
     ("econ", "Economic"),
@@ -638,13 +637,16 @@ def _compare_metric(
 def swept_parameters(df: pd.DataFrame, manifest: dict[str, Any] | None = None) -> list[str]:
     """The ``param.*`` columns a design swept.
 
-    Parameters named anywhere in the manifest's ``design`` come first; without a manifest
-    (or when it names none) every ``param.*`` column with 2 to 25 distinct values counts
-    as swept (a grid), since per-run perturbations draw continuous values.
+    Parameters named anywhere in the experiment's ``design`` (in the manifest, or its
+    ``definition``) are the swept ones; without a manifest (or when it names none) every
+    ``param.*`` column with 2 to 25 distinct values counts as swept (a grid), since
+    per-run perturbations draw continuous values.
     """
     params = [c for c in df.columns if c.startswith("param.") and _varies(df[c])]
-    if manifest and manifest.get("design"):
-        named = set(_strings(manifest["design"]))
+    definition = _definition(manifest or {})
+    design = definition.get("design") or (manifest or {}).get("design")
+    if design:
+        named = set(_strings(design))
         chosen = [p for p in params if p in named or p.removeprefix("param.") in named]
         if chosen:
             return chosen
@@ -767,6 +769,8 @@ def _country(code: str) -> str:
 
 
 def _possessive(code: str) -> str:
+    if code == "US":
+        return "the US"
     name = _country(code)
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
@@ -800,10 +804,8 @@ def describe_metric(metric: str) -> tuple[str, str]:
         return f"the round of agreement at the {parts[1]} table", "round"
     if head == "tariff" and len(parts) == 4:
         importer, exporter, sector = parts[1:]
-        source = COUNTRY_ADJECTIVES.get(exporter, exporter)
-        return f"the {COUNTRY_ADJECTIVES.get(importer, importer)} tariff on {source} {sector}", (
-            "tariff"
-        )
+        source = _country(exporter)
+        return f"{_possessive(importer)} tariff on {sector} from {source}", "tariff"
     if head == "balance" and len(parts) == 3:
         return f"{_possessive(parts[1])} goods balance with {_country(parts[2])}", "usd"
     if head == "exports" and len(parts) == 3:
@@ -864,9 +866,11 @@ def _under(by: str, arm: Any) -> str:
 def effect_sentences(table: pd.DataFrame, by: str = "arm", n: int = 5) -> list[str]:
     """Plain-language sentences for the largest effects of a :func:`compare` table.
 
-    Effects are ranked by |Cliff's delta|; negligible ones are left out, except for the
-    shares of runs with agreement and with escalation when their interval excludes 0 (for
-    a 0/1 metric δ is the difference of shares, so a clear 10-point change is "negligible").
+    Effects are ranked by |Cliff's delta| (to two decimals; ties: payoffs, then welfare,
+    agreement and escalation, balances, others, tariffs); negligible ones are left out,
+    except for the shares of runs with agreement and with escalation when their interval
+    excludes 0 (for a 0/1 metric δ is the difference of shares, so a clear 10-point
+    change is "negligible").
 
     Args:
         table: the output of :func:`compare`.
@@ -882,7 +886,10 @@ def effect_sentences(table: pd.DataFrame, by: str = "arm", n: int = 5) -> list[s
     rows = table[table["cliffs_delta"].notna() & (table["note"] == "")]
     excludes_zero = (rows["diff_mean_lo"] > 0) | (rows["diff_mean_hi"] < 0)
     headline = rows["metric"].isin(["agreement", "escalation"]) & excludes_zero
-    order = rows["cliffs_delta"].abs().sort_values(ascending=False).index
+    order = sorted(
+        rows.index,
+        key=lambda i: (-round(abs(rows.at[i, "cliffs_delta"]), 2), _priority(rows.at[i, "metric"])),
+    )
     largest = rows.loc[order][rows.loc[order, "effect"] != "negligible"].head(n)
     rows = pd.concat([largest, rows[headline & ~rows.index.isin(largest.index)]])
     sentences = []
@@ -901,6 +908,14 @@ def effect_sentences(table: pd.DataFrame, by: str = "arm", n: int = 5) -> list[s
             f"{_under(by, row['baseline'])}; Cliff's delta {delta:.2f}, {row['effect']}."
         )
     return sentences
+
+
+def _priority(metric: str) -> int:
+    """Order of metrics with equal effect sizes: payoffs first, tariffs last."""
+    head = metric.split(".")[0]
+    ranks = {"utility": 0, "welfare": 1, "econ": 1, "security": 1, "politics": 1}
+    ranks |= {"agreement": 2, "escalation": 2, "balance": 3, "tariff": 5}
+    return ranks.get(head, 4)
 
 
 def _num_in(value: float, kind: str) -> str:
@@ -1149,8 +1164,72 @@ def _brief(value: Any, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _definition(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The experiment definition: ``manifest["definition"]``, else the manifest itself."""
+    definition = manifest.get("definition")
+    return definition if isinstance(definition, dict) else manifest
+
+
+def _experiment_brief(manifest: dict[str, Any]) -> list[str]:
+    """Markdown bullets describing the experiment from its manifest."""
+    d = _definition(manifest)
+    lines = []
+    if d.get("description"):
+        lines.append(f"- **question**: {d['description']}")
+    scenario = d.get("scenario", manifest.get("scenario"))
+    if isinstance(scenario, dict):
+        scenario = scenario.get("name", "")
+    if scenario:
+        lines.append(f"- **scenario**: `{scenario}`")
+    arms = d.get("arms", manifest.get("arms"))
+    if isinstance(arms, dict):
+        shown = "; ".join(
+            f"`{name}` ({', '.join(f'{k} = {v}' for k, v in spec.items()) or 'defaults'})"
+            if isinstance(spec, dict)
+            else f"`{name}`"
+            for name, spec in arms.items()
+        )
+        lines.append(f"- **arms**: {shown}")
+    elif arms:
+        lines.append(f"- **arms**: {', '.join(f'`{a}`' for a in _manifest_arms(manifest))}")
+    design = d.get("design")
+    if isinstance(design, dict) and isinstance(design.get("parameters"), dict):
+        kind = design.get("kind", "grid")
+        size = f", {design['samples']} samples" if design.get("samples") else ""
+        params = "; ".join(f"`{k}` {_brief(v, 80)}" for k, v in design["parameters"].items())
+        lines.append(f"- **design**: {kind}{size} over {params}")
+    elif design:
+        lines.append(f"- **design**: `{_brief(design)}`")
+    perturbations = d.get("perturbations")
+    if isinstance(perturbations, dict) and perturbations:
+        shown = "; ".join(f"`{k}` ~ {_distribution(v)}" for k, v in perturbations.items())
+        lines.append(f"- **perturbations per run**: {shown}")
+    if d.get("replications"):
+        lines.append(f"- **replications** per design point and arm: {d['replications']}")
+    seeds = manifest.get("seeds")
+    root = d.get("root_seed", seeds.get("root_seed") if isinstance(seeds, dict) else None)
+    if root is not None:
+        lines.append(f"- **root seed**: {root}")
+    versions = manifest.get("versions")
+    if isinstance(versions, dict) and versions:
+        lines.append(
+            "- **versions**: "
+            + ", ".join(f"{k} {v}" for k, v in versions.items() if k != "platform")
+        )
+    return lines
+
+
+def _distribution(spec: Any) -> str:
+    if isinstance(spec, dict) and "dist" in spec:
+        args = ", ".join(f"{k}={v}" for k, v in spec.items() if k != "dist")
+        return f"{spec['dist']}({args})"
+    return _brief(spec, 80)
+
+
 def _manifest_arms(manifest: dict[str, Any]) -> list[str]:
     arms = manifest.get("arms")
+    if arms is None:
+        arms = _definition(manifest).get("arms")
     if isinstance(arms, dict):
         return [str(k) for k in arms]
     if isinstance(arms, list):
@@ -1281,8 +1360,10 @@ def report(
         curves.to_csv(out / f"sweep_{name}.csv", index=False)
         sweep_pngs[param] = plot_sweep(curves, figures / f"sweep_{name}.png", param, by)
 
-    name = manifest.get("name") or (
-        str(df["experiment"].iloc[0]) if "experiment" in df else out.name
+    name = (
+        _definition(manifest).get("name")
+        or manifest.get("experiment")
+        or (str(df["experiment"].iloc[0]) if "experiment" in df else out.name)
     )
     arms = _arms(df, by)
     base = table["baseline"].iloc[0]
@@ -1294,11 +1375,7 @@ def report(
         "## The experiment",
         "",
     ]
-    for key in ("description", "scenario", "arms", "design", "perturbations", "replications"):
-        if key in manifest and manifest[key] not in (None, "", [], {}):
-            lines.append(f"- **{key}**: `{_brief(manifest[key])}`")
-    if "root_seed" in manifest:
-        lines.append(f"- **root seed**: `{manifest['root_seed']}`")
+    lines += _experiment_brief(manifest)
     counts = df.groupby(by, sort=False).size().reindex(arms)
     lines.append(
         f"- **runs analysed**: {len(df)} ({', '.join(f'{a}: {n}' for a, n in counts.items())}); "
@@ -1365,15 +1442,22 @@ def report(
         for param, png in sweep_pngs.items():
             lines += [f"![{param}](figures/{png.name})", ""]
     lines += ["## Distributions", ""]
+    linked = {m: png for m, png in dist_pngs.items() if m.startswith("tariff.")}
     for metric, png in dist_pngs.items():
-        lines += [f"### `{metric}`", "", f"![{metric}](figures/{png.name})", ""]
+        if metric not in linked:
+            lines += [f"### `{metric}`", "", f"![{metric}](figures/{png.name})", ""]
+    if linked:
+        lines += ["### Tariffs", "", "ECDF and violins of each tariff that varies:", ""]
+        lines += [f"- [`{m}`](figures/{png.name})" for m, png in linked.items()]
+        lines.append("")
     lines += [
         "## Methods",
         "",
         f"Only runs with status `ok` count. Intervals are {int(100 * 0.95)}% bootstrap "
         f"intervals (scipy.stats.bootstrap, BCa, {n_resamples} resamples, seed {seed}) of "
-        "the difference of means and of medians; when arms share seeds the bootstrap "
-        "resamples matched pairs. Kolmogorov-Smirnov (scipy.stats.ks_2samp) and Mann-Whitney "
+        "the difference of means and of medians (of each arm's median, not the median of "
+        "paired differences); when arms share seeds the bootstrap resamples matched pairs. "
+        "Kolmogorov-Smirnov (scipy.stats.ks_2samp) and Mann-Whitney "
         "(scipy.stats.mannwhitneyu) tests treat the two samples as independent; their "
         "p-values are adjusted with Benjamini-Hochberg (scipy.stats.false_discovery_control). "
         "Cliff's delta is 2U/(n1·n2) − 1 from the Mann-Whitney U; labels after Romano et al. "
