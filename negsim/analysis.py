@@ -35,19 +35,26 @@ import pandas as pd
 from scipy import stats
 
 __all__ = [
+    "BCA_MAX_N",
     "DEFAULT_SEED",
     "AnalysisError",
     "available_metrics",
+    "axis_label",
+    "bootstrap_ci",
     "cliffs_delta",
     "compare",
     "default_metrics",
+    "describe_metric",
     "effect_label",
     "effect_sentences",
     "load",
+    "payoff_sentences",
+    "payoff_table",
     "plot_distribution",
     "plot_payoffs",
     "plot_sweep",
     "report",
+    "resolve_metrics",
     "summarize",
     "sweep_curves",
     "swept_parameters",
@@ -55,6 +62,9 @@ __all__ = [
 
 #: Seed of the bootstrap unless one is given (26 Sep 2018, the US-Japan joint statement).
 DEFAULT_SEED = 20180926
+
+#: Largest sample for which ``method="auto"`` uses BCa intervals (percentile above).
+BCA_MAX_N = 5000
 
 #: Columns that identify a run rather than measure its outcome.
 ID_COLUMNS = (
@@ -368,7 +378,7 @@ def bootstrap_ci(
     paired: bool = False,
     level: float = 0.95,
     n_resamples: int = 9999,
-    method: str = "BCa",
+    method: str = "auto",
     rng: np.random.Generator | None = None,
 ) -> tuple[float, float]:
     """Bootstrap confidence interval of ``statistic(*data)`` with scipy.
@@ -376,6 +386,8 @@ def bootstrap_ci(
     Wraps :func:`scipy.stats.bootstrap` (vectorised, in batches that keep memory small);
     falls back to the percentile method where BCa is undefined (e.g. a degenerate
     bootstrap distribution), and returns the point value twice when the data cannot vary.
+    ``method="auto"`` is BCa up to :data:`BCA_MAX_N` observations and the percentile
+    method above (BCa's jackknife costs n² there, and the two agree for large n).
 
     Returns:
         (low, high).
@@ -387,6 +399,8 @@ def bootstrap_ci(
         return point, point
     n = max(len(sample) for sample in data)
     batch = max(1, min(n_resamples, 2_000_000 // max(n, 1)))
+    if method == "auto":
+        method = "BCa" if n <= BCA_MAX_N else "percentile"
     low = high = np.nan
     for how in dict.fromkeys((method, "percentile")):
         with warnings.catch_warnings():
@@ -491,7 +505,7 @@ def compare(
     paired: bool | None = None,
     level: float = 0.95,
     n_resamples: int = 9999,
-    method: str = "BCa",
+    method: str = "auto",
     seed: int = DEFAULT_SEED,
 ) -> pd.DataFrame:
     """Compare each arm with a baseline arm, metric by metric.
@@ -512,7 +526,8 @@ def compare(
             seeds.
         level: confidence level of the intervals.
         n_resamples: bootstrap resamples.
-        method: scipy's bootstrap method ("BCa", "percentile" or "basic").
+        method: scipy's bootstrap method ("BCa", "percentile" or "basic"), or "auto":
+            BCa up to :data:`BCA_MAX_N` runs per arm, percentile above.
         seed: bootstrap seed; the same seed gives the same intervals.
 
     Returns:
@@ -908,6 +923,32 @@ def effect_sentences(table: pd.DataFrame, by: str = "arm", n: int = 5) -> list[s
             f"{_under(by, row['baseline'])}; Cliff's delta {delta:.2f}, {row['effect']}."
         )
     return sentences
+
+
+def payoff_sentences(table: pd.DataFrame, by: str = "arm") -> list[str]:
+    """One line per country and arm on the change of its payoff, whatever its size.
+
+    Args:
+        table: the output of :func:`compare` (rows ``utility.<C>`` are used).
+        by: the column whose values are the arms (for the wording).
+
+    Returns:
+        Lines such as "Japan: +0.032% of GDP [95% CI 0.025, 0.039] under the multilateral
+        protocol vs the bilateral protocol; Cliff's delta 0.40, medium."
+    """
+    lines = []
+    rows = table[table["metric"].str.startswith("utility.") & table["diff_mean"].notna()]
+    for _, row in rows.iterrows():
+        country = _country(row["metric"].split(".", 1)[1])
+        sign = "+" if row["diff_mean"] > 0 else ""
+        delta = row["cliffs_delta"]
+        effect = f"; Cliff's delta {delta:.2f}, {row['effect']}" if np.isfinite(delta) else ""
+        lines.append(
+            f"{country[0].upper()}{country[1:]}: {sign}{_num(row['diff_mean'])}% of GDP "
+            f"[95% CI {_num(row['diff_mean_lo'])}, {_num(row['diff_mean_hi'])}] under "
+            f"{_under(by, row['arm'])} vs {_under(by, row['baseline'])}{effect}."
+        )
+    return lines
 
 
 def _priority(metric: str) -> int:
@@ -1419,6 +1460,8 @@ def report(
             "",
             f"![Payoffs per country and arm](figures/{payoff_png.name})",
             "",
+            *[f"- {line}" for line in payoff_sentences(table, by)],
+            "",
         ]
     lines += ["## Comparison table", ""]
     several = len(arms) > 2
@@ -1454,7 +1497,8 @@ def report(
         "## Methods",
         "",
         f"Only runs with status `ok` count. Intervals are {int(100 * 0.95)}% bootstrap "
-        f"intervals (scipy.stats.bootstrap, BCa, {n_resamples} resamples, seed {seed}) of "
+        f"intervals (scipy.stats.bootstrap, BCa up to {BCA_MAX_N} runs per arm, percentile "
+        f"above; {n_resamples} resamples, seed {seed}) of "
         "the difference of means and of medians (of each arm's median, not the median of "
         "paired differences); when arms share seeds the bootstrap resamples matched pairs. "
         "Kolmogorov-Smirnov (scipy.stats.ks_2samp) and Mann-Whitney "

@@ -428,3 +428,65 @@ def test_negsim_compare_bad_input_is_one_line_with_exit_status_2(args, expected,
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("negsim: error: ")
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
+
+
+SWEEP_MANIFEST = {
+    "experiment": "reliance",
+    "definition": {
+        "name": "reliance",
+        "description": "Does Japan's security reliance move who gains?",
+        "scenario": "tag2018",
+        "arms": {"multilateral": {"protocol": "multilateral"}, "bilateral": {}},
+        "design": {"kind": "grid", "parameters": {"JP.security.reliance.US": [0.5, 0.9]}},
+        "perturbations": {"US.lobby.autos": {"dist": "uniform", "low": 0.0, "high": 1.0}},
+        "replications": 40,
+        "root_seed": 7,
+    },
+    "scenario": {"name": "tag2018", "countries": ["US", "JP", "CN"]},
+    "design": [{"JP.security.reliance.US": 0.5}, {"JP.security.reliance.US": 0.9}],
+    "arms": ["multilateral", "bilateral"],
+    "seeds": {"root_seed": 7},
+    "versions": {"negsim": "0.1.0", "mesa": "3.3.1", "platform": "Linux"},
+    "counts": {"runs": 160},
+}
+
+
+def test_report_reads_the_sweep_manifest_and_its_arm_order(tmp_path):
+    folder = write_results(tmp_path / "reliance", runs(), SWEEP_MANIFEST)
+    table = analysis.report(folder, n_resamples=200)
+    text = (folder / "report.md").read_text()
+    assert text.startswith("# reliance: comparison by `arm`")
+    assert "- **question**: Does Japan's security reliance move who gains?" in text
+    assert "- **design**: grid over `JP.security.reliance.US` [0.5, 0.9]" in text
+    assert "`US.lobby.autos` ~ uniform(low=0.0, high=1.0)" in text
+    assert "- **root seed**: 7" in text and "mesa 3.3.1" in text and "Linux" not in text
+    # The manifest lists multilateral first, so it is the baseline.
+    assert set(table["baseline"]) == {"multilateral"} and set(table["arm"]) == {"bilateral"}
+    assert table.set_index("metric").loc["utility.JP", "diff_mean"] == pytest.approx(-0.3)
+    assert "Japan: -0.3% of GDP [95% CI -0.3, -0.3] under the bilateral protocol" in text
+
+
+def test_load_uses_the_package_loader_when_there_is_one(tmp_path, monkeypatch):
+    import negsim
+
+    folder = write_results(tmp_path / "tiny", runs())
+    seen = []
+
+    def load_results(path):
+        seen.append(path)
+        return runs(n_rep=2)
+
+    monkeypatch.setattr(negsim, "load_results", load_results, raising=False)
+    df, manifest = analysis.load(folder)
+    assert seen == [folder] and len(df) == 2 * 2 * 2 and manifest["name"] == "tiny"
+
+
+def test_large_samples_use_percentile_intervals_that_cover_the_shift():
+    rng = np.random.default_rng(8)
+    n = analysis.BCA_MAX_N + 1
+    a, b = rng.normal(size=n), rng.normal(0.1, 1.0, size=n)
+    lo, hi = analysis.bootstrap_ci(
+        (a, b), analysis._diff_mean, n_resamples=999, rng=np.random.default_rng(0)
+    )
+    assert lo < 0.1 < hi
+    assert hi - lo == pytest.approx(2 * 1.96 * np.sqrt(2 / n), rel=0.15)
