@@ -5,18 +5,24 @@ The public surface:
 - :func:`load_scenario` loads and validates a scenario (built-in name or TOML file),
   with overrides by dotted path;
 - :class:`~negsim.economy.World` and :class:`~negsim.payoffs.PayoffModel` hold the
-  calibrated economy and the payoff functions.
+  calibrated economy and the payoff functions;
+- :class:`NegotiationModel` (a Mesa model, one step per round) and
+  :func:`simulate`, which runs one negotiation and returns its :class:`Outcome`.
 """
 
 from __future__ import annotations
 
 from negsim.config import Scenario, ScenarioError, builtin_scenarios, load_scenario
 from negsim.economy import World
+from negsim.model import NegotiationModel, simulate
+from negsim.outcomes import Outcome
 from negsim.payoffs import PayoffModel
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "NegotiationModel",
+    "Outcome",
     "PayoffModel",
     "Scenario",
     "ScenarioError",
@@ -24,4 +30,5 @@ __all__ = [
     "__version__",
     "builtin_scenarios",
     "load_scenario",
+    "simulate",
 ]

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import click
 
-from negsim.config import ScenarioError, builtin_scenarios, load_scenario, parameters
+from negsim.config import (
+    ScenarioError,
+    builtin_scenarios,
+    load_scenario,
+    parameters,
+    parse_assignment,
+)
+from negsim.protocols import PROTOCOLS
 
 
 class UserError(Exception):
@@ -27,6 +34,8 @@ def cli() -> None:
     Examples:
       negsim scenarios                       # list built-in scenarios
       negsim scenarios show tag2018          # every parameter with path, value, unit
+      negsim run --protocol bilateral --seed 7
+      negsim run --protocol multilateral --seed 7 --set JP.security.reliance.US=0.95 --json
     """
 
 
@@ -66,6 +75,59 @@ def scenarios_show(name: str) -> None:
     for path, value, unit in rows:
         shown = value if not isinstance(value, float) else f"{value:g}"
         click.echo(f"{path:<{width}}  {shown!s:<14} {unit}".rstrip())
+
+
+@cli.command("run")
+@click.option(
+    "--scenario", default="tag2018", show_default=True, help="Built-in name or TOML path."
+)
+@click.option("--protocol", type=click.Choice(PROTOCOLS), default="bilateral", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the model's rng.")
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="PATH=VALUE",
+    help="Override a parameter by dotted path (repeatable).",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the outcome record as one JSON object."
+)
+@click.option("--trace", is_flag=True, help="Print the round-by-round table.")
+def run_command(
+    scenario: str,
+    protocol: str,
+    seed: int,
+    assignments: tuple[str, ...],
+    as_json: bool,
+    trace: bool,
+) -> None:
+    """Run one negotiation and print what happened.
+
+    \b
+    Examples:
+      negsim run --protocol bilateral --seed 7
+      negsim run --protocol multilateral --seed 7 --json
+      negsim run --seed 3 --set JP.security.reliance.US=0.95 --set US.politics.salience_peak=0.5
+      negsim run --seed 3 --trace
+    """
+    import json
+
+    from negsim.model import NegotiationModel
+    from negsim.outcomes import summary, trace_table
+
+    overrides = dict(parse_assignment(text) for text in assignments)
+    loaded = load_scenario(scenario, overrides)
+    model = NegotiationModel(loaded, protocol=protocol, rng=seed, collect="rounds")
+    outcome = model.run()
+    if as_json:
+        record = outcome.to_record()
+        click.echo(json.dumps({k: (None if v != v else v) for k, v in record.items()}))
+        return
+    if trace:
+        click.echo(trace_table(model))
+        click.echo()
+    click.echo(summary(outcome))
 
 
 # --------------------------------------------------------------------------- compare

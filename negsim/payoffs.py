@@ -87,9 +87,12 @@ class PayoffModel:
         # rivalry: -Σ_j ρ[i,j] (econ_j - econ_i) = -(econ @ ρᵀ) + econ * Σ_j ρ[i,j]   (P3)
         self.rivalry_matrix = np.diag(self.rivalry.sum(axis=1)) - self.rivalry.T
         # lobby weights laid out per market (j, s) and per link (exporter's sector) (P4)
-        self.lobby_market = (self.lobby.reshape(-1) * world.base_spending)[:, None] * (
-            world.market_country
-        )
+        # import-competing producers earn the margin m_s on the home demand that
+        # imports lose, E0 (1 - P̂^(-η)) (model.md P4)
+        market_margin = np.tile(world.margin, n)
+        self.lobby_market = (self.lobby.reshape(-1) * market_margin * world.base_spending)[
+            :, None
+        ] * world.market_country
         exporter_sector = world.link_exporter_sector @ self.lobby.reshape(-1)
         self.lobby_link = exporter_sector[:, None] * world.link_exporter
         # Everything summed per country from the links is linear in the link imports X
@@ -106,7 +109,7 @@ class PayoffModel:
         offset = world._producer_offset
         self._revenue_by_country = world.market_of @ world.market_country
         self._econ_offset = offset @ by_exporter + world.base_revenue @ world.market_country
-        self._lobby_offset = offset @ by_lobby + self.lobby_market.sum(axis=0)
+        self._lobby_offset = offset @ by_lobby - self.lobby_market.sum(axis=0)
         self._base_balance = world.base_link_imports @ world.link_balance
         if world._log_consumer:  # η = 1: ΔCS = -E0 log P̂
             self._consumer_by_country = -world.base_spending[:, None] * world.market_country
@@ -117,6 +120,7 @@ class PayoffModel:
             )
         self.n, self.n_sectors = n, s
         self._salience_cache: dict[int, np.ndarray] = {}
+        self._demand_power = -world.import_demand_elasticity
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, world: World | None = None) -> PayoffModel:
@@ -213,7 +217,7 @@ class PayoffModel:
             security = security + (self.security_weight * gap).sum(axis=-1)
         # politics: lobby rents, salience-weighted balances, audience costs (model.md P4-P6)
         rents = (
-            state.price_index @ self.lobby_market
+            -(state.price_index**self._demand_power) @ self.lobby_market
             + from_imports[:, n : 2 * n]
             + from_prices[:, n:]
             - self._lobby_offset

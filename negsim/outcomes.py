@@ -1,0 +1,276 @@
+"""The outcome record of a run, and bargaining-theory reference points.
+
+:class:`Outcome` holds the end state of a run and flattens it with
+:meth:`Outcome.to_record` into the keys of DESIGN.md ("Names in the outcome
+record"). :func:`nash_solution` and :func:`kalai_smorodinsky` find the reference
+points of a table on a cloud of feasible payoff points.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from negsim.config import Scenario
+    from negsim.model import NegotiationModel
+    from negsim.protocols import Table
+
+NASH_SAMPLE = 256  # random packages on which a table's Nash solution is found
+
+
+def nash_solution(points: np.ndarray, disagreement: np.ndarray) -> np.ndarray:
+    """The Nash bargaining solution among feasible payoff points (model.md R1).
+
+    Args:
+        points: payoff vectors, shape (K, m).
+        disagreement: the outside options, shape (m,).
+
+    Returns:
+        The point maximising ``Π_i (u_i - d_i)`` over points that give every party
+        at least its outside option; the disagreement point if there is none.
+    """
+    gains = np.asarray(points) - disagreement
+    ok = (gains >= 0).all(axis=1)
+    if not ok.any():
+        return np.asarray(disagreement, dtype=float)
+    product = np.where(ok, np.prod(np.clip(gains, 0, None), axis=1), -np.inf)
+    return np.asarray(points)[int(np.argmax(product))]
+
+
+def kalai_smorodinsky(points: np.ndarray, disagreement: np.ndarray) -> np.ndarray:
+    """The Kalai-Smorodinsky solution among feasible payoff points (model.md R2).
+
+    Each party's ideal is its best gain over the outside option among individually
+    rational points; the solution is the individually rational point that
+    maximises the smallest share of the ideal gain (the furthest point on the ray
+    from the disagreement point to the ideal).
+    """
+    points = np.asarray(points, dtype=float)
+    gains = points - disagreement
+    ok = (gains >= 0).all(axis=1)
+    if not ok.any():
+        return np.asarray(disagreement, dtype=float)
+    ideal = gains[ok].max(axis=0)
+    ideal = np.where(ideal > 0, ideal, 1.0)
+    share = np.where(ok, (gains / ideal).min(axis=1), -np.inf)
+    return points[int(np.argmax(share))]
+
+
+def nash_gap(
+    model: NegotiationModel,
+    table: Table,
+    offer: np.ndarray,
+    utility: np.ndarray,
+    reserves: np.ndarray,
+    bounds: tuple[np.ndarray, np.ndarray],
+) -> float:
+    """Distance (% of GDP) of an agreement's payoffs from the table's Nash solution.
+
+    The Nash solution is found on the table's own offer space: ``NASH_SAMPLE``
+    packages drawn uniformly within the issues' bounds, plus the agreed one.
+    """
+    low, high = bounds
+    high = np.minimum(high, model.config.protocol.max_tariff)
+    sample = model.rng.uniform(low, high, size=(NASH_SAMPLE, len(low)))
+    packages = np.vstack([offer, sample])
+    payoffs = model._table_payoffs(table, packages).total[:, table.parties]
+    point = nash_solution(payoffs, reserves[table.parties])
+    return float(np.linalg.norm(utility[table.parties] - point))
+
+
+@dataclass
+class Outcome:
+    """The end state of one run.
+
+    Attributes:
+        scenario: the scenario it ran.
+        protocol: ``bilateral`` or ``multilateral``.
+        seed: the seed the model's ``rng`` was built from (``None`` if unseeded).
+        rounds: rounds played.
+        tables: per table name: ``status`` and ``agreement_round``.
+        tariffs: tariffs in force at the end, (n+1, n+1, S).
+        payoffs: name -> (n,) arrays for ``utility``, ``econ``, ``security``, ``politics``.
+        health: alliance health at the end, (n, n).
+        threats_executed, retaliations: counts over the run.
+        retaliated_by: retaliations per country, (n,).
+        coerced: threats executed against each country, (n,).
+        agreements: one dict per agreement (table, round, utilities, reserves, nash_gap).
+    """
+
+    scenario: Scenario
+    protocol: str
+    seed: int | None
+    rounds: int
+    tables: dict[str, dict[str, Any]]
+    tariffs: np.ndarray
+    payoffs: dict[str, np.ndarray]
+    exports: np.ndarray
+    health: np.ndarray
+    threats_executed: int
+    retaliations: int
+    retaliated_by: np.ndarray
+    coerced: np.ndarray
+    agreements: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def from_model(cls, model: NegotiationModel) -> Outcome:
+        """Collect the outcome of a model in its current state."""
+        last = model.payoffs.evaluate(
+            model.tariffs[None],
+            health=model.health,
+            round_=model.round,
+            backdowns=model.backdowns,
+        )
+        exports = model.world.exports(model.tariffs).sum(axis=-1)
+        return cls(
+            scenario=model.config,
+            protocol=model.protocol,
+            seed=model.seed,
+            rounds=model.round,
+            tables={
+                t.name: {"status": t.status, "agreement_round": t.agreement_round}
+                for t in model.tables
+            },
+            tariffs=model.tariffs.copy(),
+            payoffs={
+                "utility": last.total[0],
+                "econ": last.econ[0],
+                "security": last.security[0],
+                "politics": last.politics[0],
+            },
+            exports=exports,
+            health=model.health.copy(),
+            threats_executed=model.threats_executed,
+            retaliations=model.retaliations,
+            retaliated_by=model.retaliated_by.copy(),
+            coerced=np.bincount(
+                [t.on for t in model.threats if t.status == "executed"], minlength=len(model.codes)
+            ),
+            agreements=list(model.agreements),
+        )
+
+    def to_record(self) -> dict[str, Any]:
+        """The flat, JSON-safe record (keys as in DESIGN.md)."""
+        scenario = self.scenario
+        codes, all_codes, sectors = scenario.countries, scenario.codes, scenario.sectors
+        n = len(codes)
+        record: dict[str, Any] = {
+            "scenario": scenario.name,
+            "protocol": self.protocol,
+            "seed": self.seed,
+            "status": "ok",
+            "rounds": self.rounds,
+            "agreement": int(all(t["status"] == "agreed" for t in self.tables.values())),
+        }
+        for name, table in self.tables.items():
+            record[f"agreement.{name}"] = int(table["status"] == "agreed")
+            agreed_round = table["agreement_round"]
+            record[f"agreement_round.{name}"] = math.nan if agreed_round is None else agreed_round
+            record[f"breakdown.{name}"] = int(table["status"] == "broken")
+        for j in range(n):
+            for i, exporter in enumerate(all_codes):
+                if i == j:
+                    continue
+                for s, sector in enumerate(sectors):
+                    record[f"tariff.{codes[j]}.{exporter}.{sector}"] = float(self.tariffs[j, i, s])
+        for name in ("utility", "econ", "security", "politics"):
+            for k, code in enumerate(codes):
+                record[f"{name}.{code}"] = float(self.payoffs[name][k])
+        for k, code in enumerate(codes):
+            record[f"welfare.{code}"] = float(self.payoffs["econ"][k])
+        for a in range(n):
+            for b in range(n):
+                if a != b:
+                    balance = self.exports[a, b] - self.exports[b, a]
+                    record[f"balance.{codes[a]}.{codes[b]}"] = float(balance)
+                    record[f"exports.{codes[a]}.{codes[b]}"] = float(self.exports[a, b])
+        for a in range(n):
+            for b in range(a + 1, n):
+                record[f"alliance.{codes[a]}-{codes[b]}"] = float(self.health[a, b])
+        record["threats_executed"] = int(self.threats_executed)
+        record["retaliations"] = int(self.retaliations)
+        for k, code in enumerate(codes):
+            record[f"retaliations.{code}"] = int(self.retaliated_by[k])
+            record[f"coerced.{code}"] = int(self.coerced[k])
+        gaps = [a["nash_gap"] for a in self.agreements]
+        record["nash_gap"] = float(np.mean(gaps)) if gaps else math.nan
+        return record
+
+
+def summary(outcome: Outcome, top: int = 8) -> str:
+    """A readable account of a run: tables, coercion, tariff changes, payoffs."""
+    scenario = outcome.scenario
+    codes, all_codes, sectors = scenario.countries, scenario.codes, scenario.sectors
+    lines = [
+        f"{scenario.name}, {outcome.protocol} protocol, seed {outcome.seed}: "
+        f"{outcome.rounds} rounds played"
+    ]
+    lines.append("Tables:")
+    for name, table in outcome.tables.items():
+        if table["status"] == "agreed":
+            text = f"agreed in round {table['agreement_round']}"
+        elif table["status"] == "broken":
+            text = "broke down (walk-out)"
+        else:
+            text = "no agreement by the horizon"
+        lines.append(f"  {name:8s} {text}")
+    by_country = ", ".join(
+        f"{c} {int(k)}" for c, k in zip(codes, outcome.retaliated_by, strict=True) if k
+    )
+    lines.append(
+        f"Threats executed: {outcome.threats_executed}; retaliations: {outcome.retaliations}"
+        + (f" ({by_country})" if by_country else "")
+    )
+    from negsim.economy import World
+
+    world = World.from_scenario(scenario)
+    change = outcome.tariffs - world.base_tariffs
+    weight = np.abs(change) * (world.base_imports + 1e-9)
+    order = np.argsort(weight, axis=None)[::-1]
+    lines.append("Tariff changes that matter most (by trade affected):")
+    shown = 0
+    for flat in order:
+        j, i, s = np.unravel_index(flat, change.shape)
+        if abs(change[j, i, s]) < 1e-4 or shown >= top:
+            break
+        lines.append(
+            f"  {all_codes[j]} on {all_codes[i]:3s} {sectors[s]:12s} "
+            f"{world.base_tariffs[j, i, s]:6.1%} -> {outcome.tariffs[j, i, s]:6.1%}"
+        )
+        shown += 1
+    if shown == 0:
+        lines.append("  none")
+    lines.append("Payoffs at the end, % of own GDP relative to the start:")
+    lines.append(f"  {'':4s} {'utility':>9s} {'econ':>9s} {'security':>9s} {'politics':>9s}")
+    for k, code in enumerate(codes):
+        values = [outcome.payoffs[name][k] for name in ("utility", "econ", "security", "politics")]
+        lines.append(f"  {code:4s} " + " ".join(f"{v:+9.3f}" for v in values))
+    health = [
+        f"{codes[a]}-{codes[b]} {outcome.health[a, b]:.2f}"
+        for a in range(len(codes))
+        for b in range(a + 1, len(codes))
+    ]
+    lines.append("Alliance health: " + ", ".join(health))
+    return "\n".join(lines)
+
+
+def trace_table(model: NegotiationModel) -> str:
+    """The round-by-round table from the model's DataCollector, as text."""
+    frame = model.datacollector.get_model_vars_dataframe()
+    columns = ["round"]
+    columns += [c for c in frame.columns if c.startswith("status.")]
+    columns += [c for c in frame.columns if c.startswith("utility.")]
+    columns += [c for c in frame.columns if c.startswith("alliance.")]
+    columns += ["threats_executed", "retaliations"]
+    text = frame[columns].to_string(index=False, float_format=lambda v: f"{v:.3f}")
+    offers = [c for c in frame.columns if c.startswith("offer.")]
+    lines = [text, "", "Offers (issues in table order):"]
+    for _, row in frame.iterrows():
+        for column in offers:
+            if row[column]:
+                lines.append(f"  round {int(row['round']):2d} {column[6:]:6s} {row[column]}")
+    return "\n".join(lines)

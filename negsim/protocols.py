@@ -1,0 +1,132 @@
+"""Bilateral and multilateral negotiation tables.
+
+A table knows its parties, the issues on it (which tariffs an offer sets) and its
+state (open, agreed, broken off). ``BilateralTable`` negotiates the tariffs two
+countries levy on each other, sector by sector (preferential: a deal changes only
+that pair's tariffs). ``MultilateralTable`` negotiates MFN schedules: an importer's
+tariff in a sector, the same for every exporter, ROW included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+PROTOCOLS = ("bilateral", "multilateral")
+
+
+@dataclass
+class Table:
+    """A negotiation table: parties, issues and state.
+
+    Attributes:
+        name: ``A-B`` for a pair, ``all`` for the multilateral table.
+        parties: country indices at the table, in scenario order.
+        targets: the tariff entries each issue sets, as (importer, exporter, sector)
+            index arrays, with ``issue_of_target`` mapping each entry to its issue.
+        status: ``open``, ``agreed`` or ``broken``.
+    """
+
+    name: str
+    parties: list[int]
+    importer: np.ndarray
+    exporter: np.ndarray
+    sector: np.ndarray
+    issue_of_target: np.ndarray
+    n_issues: int
+    weights: np.ndarray
+    status: str = "open"
+    agreement_round: int | None = None
+    members: list[int] = field(default_factory=list)
+    last_offer: dict[int, np.ndarray] = field(default_factory=dict)
+    turn: int = 0
+    opened: int = 0
+    stalled: dict[int, int] = field(default_factory=dict)
+    best: dict[int, float] = field(default_factory=dict)
+
+    @property
+    def open(self) -> bool:
+        """Whether talks at the table go on."""
+        return self.status == "open"
+
+    def proposer(self) -> int:
+        """Index of the party whose turn it is to propose (alternating / rotating)."""
+        return self.parties[self.turn % len(self.parties)]
+
+    def current(self, tariffs: np.ndarray) -> np.ndarray:
+        """The issues' values in a tariff state (trade-weighted where an issue is MFN)."""
+        values = tariffs[self.importer, self.exporter, self.sector] * self.weights
+        return np.bincount(self.issue_of_target, values, minlength=self.n_issues)
+
+    def apply(self, offers: np.ndarray, tariffs: np.ndarray) -> np.ndarray:
+        """Tariff states (K, n+1, n+1, S) with the offers (K, n_issues) put in force."""
+        states = np.repeat(tariffs[None], offers.shape[0], axis=0)
+        states[:, self.importer, self.exporter, self.sector] = offers[:, self.issue_of_target]
+        return states
+
+    def bounds(self, lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Bounds per issue from red-line bounds on tariff entries (tightest entry wins)."""
+        low = np.zeros(self.n_issues)
+        high = np.full(self.n_issues, np.inf)
+        np.maximum.at(low, self.issue_of_target, lower[self.importer, self.exporter, self.sector])
+        np.minimum.at(high, self.issue_of_target, upper[self.importer, self.exporter, self.sector])
+        return low, high
+
+    def involves(self, a: int, b: int) -> bool:
+        """Whether both countries sit at this table."""
+        return a in self.parties and b in self.parties
+
+
+def bilateral_table(a: int, b: int, codes: list[str], n_sectors: int) -> Table:
+    """A table on the tariffs ``a`` and ``b`` levy on each other, sector by sector.
+
+    Issues ``0..S-1`` are ``a``'s tariffs on ``b``; ``S..2S-1`` are ``b``'s on ``a``.
+    """
+    sectors = np.arange(n_sectors)
+    importer = np.concatenate([np.full(n_sectors, a), np.full(n_sectors, b)])
+    exporter = np.concatenate([np.full(n_sectors, b), np.full(n_sectors, a)])
+    sector = np.concatenate([sectors, sectors])
+    issue = np.arange(2 * n_sectors)
+    return Table(
+        name=f"{codes[a]}-{codes[b]}",
+        parties=[a, b],
+        importer=importer,
+        exporter=exporter,
+        sector=sector,
+        issue_of_target=issue,
+        n_issues=2 * n_sectors,
+        weights=np.ones(2 * n_sectors),
+    )
+
+
+def multilateral_table(parties: list[int], base_imports: np.ndarray, n_sectors: int) -> Table:
+    """One table on MFN schedules: issue ``(j, s)`` sets j's tariff in s on every exporter.
+
+    ``base_imports[j, i, s]`` weights the exporters when the current (possibly
+    discriminatory) tariffs are summarised as one MFN value.
+    """
+    m = base_imports.shape[0]
+    importer, exporter, sector, issue = [], [], [], []
+    for position, j in enumerate(parties):
+        for s in range(n_sectors):
+            for i in range(m):
+                if i != j:
+                    importer.append(j)
+                    exporter.append(i)
+                    sector.append(s)
+                    issue.append(position * n_sectors + s)
+    importer_a, exporter_a, sector_a = np.array(importer), np.array(exporter), np.array(sector)
+    issue_a = np.array(issue)
+    flows = base_imports[importer_a, exporter_a, sector_a] + 1e-9
+    totals = np.bincount(issue_a, flows)
+    return Table(
+        name="all",
+        parties=list(parties),
+        importer=importer_a,
+        exporter=exporter_a,
+        sector=sector_a,
+        issue_of_target=issue_a,
+        n_issues=len(parties) * n_sectors,
+        weights=flows / totals[issue_a],
+    )

@@ -1,0 +1,207 @@
+"""The negotiation engine: reproducibility, protocols, and the 2018 story as frequencies."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import negsim
+from negsim.model import NegotiationModel
+
+US, JP, CN = 0, 1, 2
+AGRICULTURE = 1
+SEEDS = range(60)
+
+
+@pytest.fixture(scope="module")
+def runs(tag2018):
+    """Records, and the models, of 60 seeds under each protocol."""
+    result = {}
+    for protocol in ("bilateral", "multilateral"):
+        models = [NegotiationModel(tag2018, protocol, rng=seed, collect="none") for seed in SEEDS]
+        for model in models:
+            model.run()
+        records = pd.DataFrame([m.outcome().to_record() for m in models])
+        result[protocol] = (models, records)
+    return result
+
+
+def test_same_seed_same_record_in_another_process(tag2018):
+    here = negsim.simulate(tag2018, "bilateral", 11).to_record()
+    again = negsim.simulate(tag2018, "bilateral", 11).to_record()
+    assert json.dumps(here) == json.dumps(again)
+    other = subprocess.run(
+        [sys.executable, "-m", "negsim.cli", "run", "--seed", "11", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    theirs = json.loads(other.stdout)
+    for key, value in here.items():
+        if isinstance(value, float) and np.isnan(value):
+            assert theirs[key] is None
+        else:
+            assert theirs[key] == value, key
+
+
+def test_outcomes_vary_with_the_seed(runs):
+    _, records = runs["bilateral"]
+    assert records["utility.US"].round(6).nunique() > 20
+    assert records["tariff.JP.US.agriculture"].std() > 0
+
+
+def test_record_has_the_design_keys(runs):
+    _, records = runs["bilateral"]
+    for key in [
+        "scenario",
+        "protocol",
+        "seed",
+        "status",
+        "rounds",
+        "agreement",
+        "agreement.US-JP",
+        "agreement_round.US-CN",
+        "tariff.US.JP.autos",
+        "tariff.JP.ROW.agriculture",
+        "utility.JP",
+        "econ.US",
+        "security.JP",
+        "politics.CN",
+        "welfare.CN",
+        "balance.US.JP",
+        "exports.JP.US",
+        "alliance.US-JP",
+        "threats_executed",
+        "retaliations",
+        "nash_gap",
+    ]:
+        assert key in records.columns, key
+    _, multi = runs["multilateral"]
+    assert "agreement.all" in multi.columns
+
+
+def test_datacollector_records_every_round(tag2018):
+    model = NegotiationModel(tag2018, "bilateral", rng=3)
+    model.run()
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert len(frame) == model.round + 1  # the start and each round
+    for column in [
+        "utility.US",
+        "econ.JP",
+        "alliance.US-JP",
+        "status.US-JP",
+        "offer.US-CN",
+        "tariff.US.JP.autos",
+        "threats_executed",
+        "retaliations",
+    ]:
+        assert column in frame.columns
+    assert frame["offer.US-JP"].iloc[1] != ""
+
+
+def test_us_japan_usually_agree_above_the_red_line_without_the_auto_tariff(runs):
+    _, records = runs["bilateral"]
+    deals = records[records["agreement.US-JP"] == 1]
+    assert len(deals) >= 0.7 * len(records)
+    assert (deals["tariff.JP.US.agriculture"] >= 0.12 - 1e-9).all()
+    assert (deals["tariff.US.JP.autos"] < 0.25).all()
+    assert (records["coerced.JP"] == 0).mean() >= 0.7
+
+
+def test_us_china_escalate_far_more_often_than_us_japan(runs):
+    for protocol in ("bilateral", "multilateral"):
+        _, records = runs[protocol]
+        china = (records["coerced.CN"] > 0).mean()
+        japan = (records["coerced.JP"] > 0).mean()
+        assert china >= 0.5
+        assert china >= japan + 0.4
+        assert records["retaliations.CN"].mean() > records["retaliations.JP"].mean()
+
+
+def test_red_lines_are_never_crossed(runs, tag2018):
+    for protocol in ("bilateral", "multilateral"):
+        models, _ = runs[protocol]
+        for model in models:
+            assert model.red_lines.satisfied(model.tariffs[None])[0]
+
+
+def test_every_agreement_is_individually_rational(runs):
+    count = 0
+    for protocol in ("bilateral", "multilateral"):
+        models, _ = runs[protocol]
+        for model in models:
+            for agreement in model.agreements:
+                for code, utility in agreement["utility"].items():
+                    assert utility >= agreement["reserve"][code] - 1e-9
+                count += 1
+    assert count > 50
+
+
+def test_multilateral_agreements_are_mfn(runs):
+    models, _ = runs["multilateral"]
+    agreed = [m for m in models if m.tables[0].status == "agreed"]
+    assert agreed
+    for model in agreed:
+        for j in range(3):
+            exporters = [i for i in range(4) if i != j]
+            schedule = model.tariffs[j, exporters, :]
+            # every exporter, ROW included, faces the same tariff per sector
+            assert np.allclose(schedule, schedule[0]), model.seed
+
+
+def test_a_us_japan_deal_changes_no_tariff_on_china(tag2018):
+    model = NegotiationModel(tag2018, "bilateral", rng=5, collect="none")
+    table = next(t for t in model.tables if t.name == "US-JP")
+    before = model.tariffs.copy()
+    offer = np.random.default_rng(0).uniform(0.12, 0.3, table.n_issues)
+    utilities = model._table_payoffs(table, offer[None], breakdown=True).total
+    model._agree(table, offer, utilities[0], utilities[-1], table.parties)
+    after = model.tariffs
+    assert np.array_equal(after[:, CN], before[:, CN])  # on China's exports
+    assert np.array_equal(after[CN], before[CN])  # China's own tariffs
+    assert not np.array_equal(after[US, JP], before[US, JP])
+
+
+def test_unknown_protocol_is_refused(tag2018):
+    with pytest.raises(ValueError, match="allowed: bilateral, multilateral"):
+        NegotiationModel(tag2018, "trilateral")
+
+
+def test_symmetric_scenario_runs(symmetric):
+    for protocol in ("bilateral", "multilateral"):
+        record = negsim.simulate(symmetric, protocol, 1).to_record()
+        assert record["scenario"] == "symmetric"
+        assert "agreement.A-B" in record or "agreement.all" in record
+
+
+def test_plurilateral_option_lets_acceptors_agree_among_themselves():
+    scenario = negsim.load_scenario("tag2018", {"protocol.plurilateral": True})
+    partial = []
+    for seed in range(30):
+        model = NegotiationModel(scenario, "multilateral", rng=seed, collect="none")
+        model.run()
+        for agreement in model.agreements:
+            assert len(agreement["members"]) >= 2
+            if len(agreement["members"]) < 3:
+                partial.append((model, agreement))
+    assert partial, "no plurilateral deal in 30 seeds"
+    # direct check: members adopt the offered MFN schedules, the outsider keeps its own
+    model = NegotiationModel(scenario, "multilateral", rng=0, collect="none")
+    table = model.tables[0]
+    before = model.tariffs.copy()
+    offer = np.random.default_rng(1).uniform(0.12, 0.3, table.n_issues)
+    utilities = model._table_payoffs(table, offer[None], breakdown=True).total
+    model._agree(table, offer, utilities[0], utilities[-1], [US, JP])
+    assert np.array_equal(model.tariffs[CN], before[CN])
+    for j in (US, JP):
+        schedule = model.tariffs[j, [i for i in range(4) if i != j], :]
+        assert np.allclose(schedule, schedule[0])
+        assert np.allclose(
+            schedule[0], offer[table.parties.index(j) * 5 : table.parties.index(j) * 5 + 5]
+        )
