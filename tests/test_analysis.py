@@ -490,3 +490,39 @@ def test_large_samples_use_percentile_intervals_that_cover_the_shift():
     )
     assert lo < 0.1 < hi
     assert hi - lo == pytest.approx(2 * 1.96 * np.sqrt(2 / n), rel=0.15)
+
+
+REAL_SWEEP = """
+name = "realtiny"
+description = "A tiny real sweep: both protocols over two reliance values"
+scenario = "tag2018"
+replications = 4
+root_seed = 5
+[arms.bilateral]
+protocol = "bilateral"
+[arms.multilateral]
+protocol = "multilateral"
+[design.parameters]
+"JP.security.reliance.US" = [0.5, 0.95]
+[perturbations]
+"US.politics.salience_peak" = { dist = "uniform", low = 0.5, high = 1.5 }
+"""
+
+
+def test_report_builds_from_a_small_real_sweep(tmp_path):
+    from negsim.cli import cli
+
+    if "sweep" not in cli.commands:
+        pytest.skip("negsim sweep is not in this branch yet")
+    definition = tmp_path / "realtiny.toml"
+    definition.write_text(REAL_SWEEP)
+    out = tmp_path / "results" / "realtiny"
+    assert main(["sweep", str(definition), "--out", str(out), "--workers", "0"]) == 0
+    assert main(["compare", str(out), "--resamples", "200"]) == 0
+    table = pd.read_csv(out / "comparison.csv")
+    assert set(table["baseline"]) == {"bilateral"} and set(table["arm"]) == {"multilateral"}
+    assert table["paired"].all() and (table["n_baseline"] == 8).all()
+    text = (out / "report.md").read_text()
+    assert "- **design**: grid over `JP.security.reliance.US` [0.5, 0.95]" in text
+    assert (out / "figures" / "payoffs.png").exists()
+    assert (out / "figures" / "sweep_JP.security.reliance.US.png").exists()
