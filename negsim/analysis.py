@@ -135,14 +135,20 @@ def load(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
             manifest = json.loads(manifest_path.read_text())
         except json.JSONDecodeError as exc:
             raise AnalysisError(f"{manifest_path}: malformed JSON ({exc.msg})") from exc
+    frame = None
     loader = _package_loader()
-    try:
-        if loader is not None and Path(path).is_dir():
+    if loader is not None and Path(path).is_dir():
+        try:
             frame = loader(folder)
-        else:
+        except ValueError as exc:  # the store's own one-line errors
+            raise AnalysisError(str(exc)) from exc
+        except (AttributeError, KeyError, TypeError):
+            frame = None  # a manifest the store's reader does not expect: read the parts
+    if frame is None:
+        try:
             frame = pd.concat([pd.read_parquet(part) for part in parts], ignore_index=True)
-    except (OSError, ValueError) as exc:
-        raise AnalysisError(f"{folder}: cannot read results ({exc})") from exc
+        except (OSError, ValueError) as exc:
+            raise AnalysisError(f"{folder}: cannot read results ({exc})") from exc
     if len(frame) == 0:
         raise AnalysisError(f"{folder}: no results (the Parquet parts hold no runs)")
     return frame, manifest
