@@ -1026,14 +1026,11 @@ def plot_distribution(df: pd.DataFrame, metric: str, path: str | Path, by: str =
         else:
             violin_ax.hlines(x[0], pos - 0.35, pos + 0.35, color=color, linewidth=3)
         violin_ax.plot(pos, x.mean(), marker="D", color="black", markersize=5)
-    violin_ax.plot([], [], marker="D", color="black", linestyle="", label="mean")
-    violin_ax.plot([], [], color="gray", label="median")
     violin_ax.set_xticks(positions, [str(a) for a in arms])
     violin_ax.set_xlabel(by)
     violin_ax.set_ylabel(axis_label(metric))
-    violin_ax.set_title("Distribution per arm")
+    violin_ax.set_title("Violins: ◆ mean, bar median, ends min/max", fontsize="medium")
     violin_ax.grid(alpha=0.3, axis="y")
-    violin_ax.legend(loc="best", fontsize="small")
     fig.suptitle(f"{describe_metric(metric)[0].capitalize()} ({metric}) by {by}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -1185,13 +1182,21 @@ def plot_sweep(
                 continue
             ax.plot(sel["x"], sel["mean"], marker="o", markersize=3, color=color, label=str(arm))
             ax.fill_between(sel["x"], sel[lo_col], sel[hi_col], color=color, alpha=0.2)
-        ax.set_title(metric)
+        ax.set_title(f"{metric}: {describe_metric(metric)[0]}", fontsize="medium")
         ax.set_xlabel(f"{name} [parameter value]")
         ax.set_ylabel(UNIT_LABELS[describe_metric(metric)[1]])
         ax.grid(alpha=0.3)
     for ax in axes[len(metrics) :]:
         ax.set_visible(False)
-    axes[0].legend(title=f"{by} (band: {band_label})", fontsize="small")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(
+        handles,
+        labels,
+        title=f"{by} (band: {band_label})",
+        loc="outside lower center",
+        ncols=max(1, len(arms)),
+        fontsize="small",
+    )
     fig.suptitle(f"Outcomes against {name}: mean per {by}, band {band_label}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
