@@ -50,11 +50,13 @@ __all__ = [
     "load",
     "payoff_sentences",
     "payoff_table",
+    "perturbed_parameters",
     "plot_distribution",
     "plot_payoffs",
     "plot_sweep",
     "report",
     "resolve_metrics",
+    "results_folder",
     "summarize",
     "sweep_curves",
     "swept_parameters",
@@ -116,9 +118,7 @@ def load(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     Raises:
         AnalysisError: the folder does not exist or holds no runs.
     """
-    folder = Path(path)
-    if not folder.exists():
-        raise AnalysisError(f"{folder}: no such results folder")
+    folder = results_folder(path)
     if folder.is_file():
         parts = [folder]
         folder = folder.parent
@@ -152,6 +152,21 @@ def load(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     if len(frame) == 0:
         raise AnalysisError(f"{folder}: no results (the Parquet parts hold no runs)")
     return frame, manifest
+
+
+def results_folder(path: str | Path) -> Path:
+    """The results folder ``path``, or ``results/<path>`` for a bare experiment name.
+
+    Raises:
+        AnalysisError: neither exists.
+    """
+    folder = Path(path)
+    if folder.exists():
+        return folder
+    named = Path("results") / folder
+    if len(folder.parts) == 1 and named.is_dir():
+        return named
+    raise AnalysisError(f"{folder}: no such results folder (nor results/{folder})")
 
 
 def _package_loader() -> Any:
@@ -674,6 +689,22 @@ def swept_parameters(df: pd.DataFrame, manifest: dict[str, Any] | None = None) -
     return [p for p in params if df[p].dropna().nunique() <= 25]
 
 
+def perturbed_parameters(df: pd.DataFrame, manifest: dict[str, Any] | None = None) -> list[str]:
+    """The ``param.*`` columns drawn per run (the experiment's ``perturbations``).
+
+    Without a manifest (or when it names none): every ``param.*`` column with more than
+    25 distinct values.
+    """
+    params = [c for c in df.columns if c.startswith("param.") and _varies(df[c])]
+    perturbations = _definition(manifest or {}).get("perturbations")
+    if isinstance(perturbations, dict) and perturbations:
+        named = [f"param.{p}" for p in perturbations]
+        chosen = [p for p in named if p in params]
+        if chosen:
+            return chosen
+    return [p for p in params if df[p].dropna().nunique() > 25]
+
+
 def _strings(node: Any) -> Iterable[str]:
     if isinstance(node, str):
         yield node
@@ -887,7 +918,7 @@ def _under(by: str, arm: Any) -> str:
 def effect_sentences(table: pd.DataFrame, by: str = "arm", n: int = 5) -> list[str]:
     """Plain-language sentences for the largest effects of a :func:`compare` table.
 
-    Effects are ranked by |Cliff's delta| (to two decimals; ties: payoffs, then welfare,
+    Effects are ranked by |Cliff's delta| (to one decimal; ties: payoffs, then welfare,
     agreement and escalation, balances, others, tariffs); negligible ones are left out,
     except for the shares of runs with agreement and with escalation when their interval
     excludes 0 (for a 0/1 metric δ is the difference of shares, so a clear 10-point
@@ -909,7 +940,7 @@ def effect_sentences(table: pd.DataFrame, by: str = "arm", n: int = 5) -> list[s
     headline = rows["metric"].isin(["agreement", "escalation"]) & excludes_zero
     order = sorted(
         rows.index,
-        key=lambda i: (-round(abs(rows.at[i, "cliffs_delta"]), 2), _priority(rows.at[i, "metric"])),
+        key=lambda i: (-round(abs(rows.at[i, "cliffs_delta"]), 1), _priority(rows.at[i, "metric"])),
     )
     largest = rows.loc[order][rows.loc[order, "effect"] != "negligible"].head(n)
     rows = pd.concat([largest, rows[headline & ~rows.index.isin(largest.index)]])
@@ -1248,7 +1279,7 @@ def _experiment_brief(manifest: dict[str, Any]) -> list[str]:
     if isinstance(design, dict) and isinstance(design.get("parameters"), dict):
         kind = design.get("kind", "grid")
         size = f", {design['samples']} samples" if design.get("samples") else ""
-        params = "; ".join(f"`{k}` {_brief(v, 80)}" for k, v in design["parameters"].items())
+        params = "; ".join(f"`{k}` {_values(v)}" for k, v in design["parameters"].items())
         lines.append(f"- **design**: {kind}{size} over {params}")
     elif design:
         lines.append(f"- **design**: `{_brief(design)}`")
@@ -1269,6 +1300,14 @@ def _experiment_brief(manifest: dict[str, Any]) -> list[str]:
             + ", ".join(f"{k} {v}" for k, v in versions.items() if k != "platform")
         )
     return lines
+
+
+def _values(spec: Any) -> str:
+    """A design parameter's values: a list, or ``low..high`` with the number of points."""
+    if isinstance(spec, dict) and "low" in spec and "high" in spec:
+        points = f", {spec['num']} points" if spec.get("num") else ""
+        return f"{_num(spec['low'])}..{_num(spec['high'])}{points}"
+    return _brief(spec, 80)
 
 
 def _distribution(spec: Any) -> str:
@@ -1371,9 +1410,10 @@ def report(
         runs, manifest = path_or_df, manifest or {}
         source = "a DataFrame"
     else:
-        runs, manifest = load(path_or_df)
-        source = str(path_or_df)
-        out = path_or_df if out is None else out
+        folder = results_folder(path_or_df)
+        runs, manifest = load(folder)
+        source = str(folder)
+        out = folder if out is None else out
         if Path(out).is_file():
             out = Path(out).parent
     out = Path(out)
@@ -1404,7 +1444,10 @@ def report(
     sweep_pngs = {}
     sweep_metrics = [m for m in varying if m.startswith("utility.")]
     sweep_metrics += [m for m in ("agreement", "escalation") if m in varying]
-    for param in swept_parameters(df, manifest)[:max_sweeps]:
+    sweep_params, sweep_kind = swept_parameters(df, manifest), "swept"
+    if not sweep_params:
+        sweep_params, sweep_kind = perturbed_parameters(df, manifest), "perturbed"
+    for param in sweep_params[:max_sweeps]:
         if not sweep_metrics:
             break
         curves = sweep_curves(df, param, sweep_metrics, by, seed=seed)
@@ -1492,7 +1535,23 @@ def report(
             )
         lines.append("")
     if sweep_pngs:
-        lines += ["## Parameter sweeps", ""]
+        if sweep_kind == "swept":
+            lines += ["## Parameter sweeps", ""]
+            lines += [
+                "Mean per arm at each design value, averaged over the other design "
+                "parameters and the perturbations; band: 95% bootstrap interval of the mean. "
+                "Numbers: `sweep_<parameter>.csv`.",
+                "",
+            ]
+        else:
+            lines += ["## Outcomes against perturbed parameters", ""]
+            lines += [
+                "The experiment sweeps no parameter; these are outcomes against parameters "
+                "drawn per run, cut into 10 quantile bins (each at its mean), averaged over "
+                "the other draws; band: 95% bootstrap interval of the mean. Numbers: "
+                "`sweep_<parameter>.csv`.",
+                "",
+            ]
         for param, png in sweep_pngs.items():
             lines += [f"![{param}](figures/{png.name})", ""]
     lines += ["## Distributions", ""]

@@ -167,20 +167,24 @@ def compare(
 ) -> None:
     """Compare outcome distributions between arms of the experiment in RESULTS.
 
+    RESULTS is a results folder, or an experiment's name for results/NAME.
+
     Writes report.md, comparison.csv, summary.csv and figures/*.png (ECDFs and violins
     per metric, sweep curves, who gains what) and prints the largest effects.
 
     \b
     Examples:
-      negsim compare results/headline
-      negsim compare results/headline --metrics utility.JP agreement
-      negsim compare results/headline --by protocol --metrics 'utility.*' --out /tmp/rep
+      negsim compare results/bilateral_vs_multilateral
+      negsim compare security_reliance          # = results/security_reliance
+      negsim compare results/bilateral_vs_multilateral --metrics utility.JP agreement
+      negsim compare escalation --by protocol --metrics 'utility.*' --out /tmp/rep
     """
     from negsim import analysis
 
     if more_metrics and not metrics:
         raise UserError(f"unexpected argument {more_metrics[0]!r} (one RESULTS folder only)")
     try:
+        folder = out or analysis.results_folder(results)
         table = analysis.report(
             results,
             out,
@@ -192,7 +196,7 @@ def compare(
         )
     except analysis.AnalysisError as exc:
         raise UserError(str(exc)) from exc
-    folder = out or (results if results.is_dir() else results.parent)
+    folder = folder.parent if folder.is_file() else folder
     click.echo(f"wrote {folder / 'report.md'}, comparison.csv and figures/")
     for sentence in analysis.effect_sentences(table, by):
         click.echo(f"- {sentence}")

@@ -526,3 +526,23 @@ def test_report_builds_from_a_small_real_sweep(tmp_path):
     assert "- **design**: grid over `JP.security.reliance.US` [0.5, 0.95]" in text
     assert (out / "figures" / "payoffs.png").exists()
     assert (out / "figures" / "sweep_JP.security.reliance.US.png").exists()
+
+
+def test_experiment_without_design_gets_curves_against_perturbed_parameters(tmp_path):
+    manifest = {k: v for k, v in SWEEP_MANIFEST.items() if k != "design"}
+    manifest["definition"] = {k: v for k, v in manifest["definition"].items() if k != "design"}
+    df = runs().drop(columns="param.JP.security.reliance.US")
+    folder = write_results(tmp_path / "nodesign", df, manifest)
+    analysis.report(folder, metrics="utility.*", n_resamples=200)
+    text = (folder / "report.md").read_text()
+    assert "## Outcomes against perturbed parameters" in text
+    assert (folder / "figures" / "sweep_US.lobby.autos.png").exists()
+    assert analysis.perturbed_parameters(df, manifest) == ["param.US.lobby.autos"]
+
+
+def test_a_bare_experiment_name_means_results_name(tmp_path, monkeypatch):
+    write_results(tmp_path / "results" / "tiny", runs(n_rep=5))
+    monkeypatch.chdir(tmp_path)
+    assert analysis.results_folder("tiny").resolve() == tmp_path / "results" / "tiny"
+    with pytest.raises(AnalysisError, match=r"nope: no such results folder \(nor results/nope\)"):
+        analysis.results_folder("nope")
