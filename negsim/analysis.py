@@ -54,6 +54,7 @@ __all__ = [
     "plot_distribution",
     "plot_payoffs",
     "plot_sweep",
+    "plot_tariffs",
     "report",
     "resolve_metrics",
     "results_folder",
@@ -1173,6 +1174,77 @@ def plot_payoffs(
     return path
 
 
+def plot_tariffs(
+    df: pd.DataFrame,
+    path: str | Path,
+    by: str = "arm",
+    *,
+    n_resamples: int = 999,
+    seed: int = DEFAULT_SEED,
+) -> Path | None:
+    """Tariffs in force at the end: mean per arm with 95% intervals, one panel per importer.
+
+    Each row of a panel is an (exporter, sector) pair; each arm is a marker with the
+    bootstrap interval of its mean, in percent ad valorem.
+
+    Returns:
+        The path written, or None when the runs hold no ``tariff.*`` columns.
+    """
+    df = _prepare(df)
+    columns = [c for c in df.columns if c.startswith("tariff.") and len(c.split(".")) == 4]
+    if not columns:
+        return None
+    arms = _arms(df, by)
+    importers = list(dict.fromkeys(c.split(".")[1] for c in columns))
+    colors = _colors(len(arms))
+    rows_max = max(sum(c.split(".")[1] == imp for c in columns) for imp in importers)
+    fig = _figure(3.6 * len(importers) + 0.5, 0.28 * rows_max + 1.8)
+    axes = np.atleast_1d(fig.subplots(1, len(importers)))
+    for ax, importer in zip(axes, importers, strict=True):
+        mine = [c for c in columns if c.split(".")[1] == importer]
+        y = np.arange(len(mine))[::-1]
+        for i, (arm, color) in enumerate(zip(arms, colors, strict=True)):
+            sub = df[df[by] == arm]
+            means, lows, highs = [], [], []
+            for column in mine:
+                x = 100 * sub[column].astype(float).dropna().to_numpy()
+                if len(x) == 0:
+                    means.append(np.nan)
+                    lows.append(np.nan)
+                    highs.append(np.nan)
+                    continue
+                lo, hi = bootstrap_ci(
+                    (x,),
+                    _mean,
+                    n_resamples=n_resamples,
+                    method="percentile",
+                    rng=_rng(seed, arm, column, "tariffs"),
+                )
+                means.append(x.mean())
+                lows.append(lo)
+                highs.append(hi)
+            mean = np.array(means)
+            err = np.nan_to_num(np.vstack([mean - np.array(lows), np.array(highs) - mean]))
+            offset = (i - (len(arms) - 1) / 2) * 0.25
+            ax.errorbar(
+                mean, y + offset, xerr=err, fmt="o", markersize=4, color=color, label=str(arm)
+            )
+        labels = [f"{c.split('.')[2]}: {c.split('.')[3]}" for c in mine]
+        ax.set_yticks(y, labels, fontsize="small")
+        ax.set_xlabel("tariff at the end, % ad valorem")
+        ax.set_title(f"Imposed by {_country(importer)}")
+        ax.grid(alpha=0.3, axis="x")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, title=by, loc="outside lower center", ncols=max(1, len(arms)))
+    fig.suptitle(
+        "Tariffs in force at the end, by exporter: sector (mean per arm, bars: 95% CI of mean)"
+    )
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    return path
+
+
 def plot_sweep(
     curves: pd.DataFrame,
     path: str | Path,
@@ -1438,8 +1510,14 @@ def report(
         for m in metric_list
         if not table.loc[table.metric == m, "note"].str.startswith("no ").all()
     ]
+    tariff_png = plot_tariffs(df, figures / "tariffs.png", by, seed=seed)
+    if metrics is None:  # default metrics: tariffs are in tariffs.png, not one figure each
+        varying_figures = [m for m in varying if not m.startswith("tariff.")]
+    else:
+        varying_figures = varying
     dist_pngs = {
-        m: plot_distribution(df, m, figures / f"dist_{_safe_name(m)}.png", by) for m in varying
+        m: plot_distribution(df, m, figures / f"dist_{_safe_name(m)}.png", by)
+        for m in varying_figures
     }
     sweep_pngs = {}
     sweep_metrics = [m for m in varying if m.startswith("utility.")]
@@ -1517,6 +1595,8 @@ def report(
             *[f"- {line}" for line in payoff_sentences(table, by)],
             "",
         ]
+    if tariff_png is not None:
+        lines += ["## Tariffs at the end", "", f"![Tariffs per arm](figures/{tariff_png.name})", ""]
     lines += ["## Comparison table", ""]
     several = len(arms) > 2
     lines += [_markdown_table(_display_table(table, several)), ""]

@@ -369,6 +369,9 @@ def test_report_writes_markdown_csv_and_figures(results):
         assert png.suffix == ".png" and png.read_bytes()[:4] == b"\x89PNG", link
     names = {p.name for p in (results / "figures").glob("*.png")}
     assert {"payoffs.png", "dist_utility.JP.png", "sweep_JP.security.reliance.US.png"} <= names
+    # Default metrics: tariffs share one figure instead of one each.
+    assert "tariffs.png" in names and "dist_tariff.US.JP.autos.png" not in names
+    assert "![Tariffs per arm](figures/tariffs.png)" in text
 
 
 def test_report_of_a_dataframe_needs_out_and_notes_constant_metrics(tmp_path):
