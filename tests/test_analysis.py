@@ -14,6 +14,8 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from negsim import analysis
@@ -176,6 +178,25 @@ def test_cliffs_delta_counts_ties_as_half():
     delta, p = analysis.cliffs_delta([1, 2, 3], [2, 3, 4])
     assert delta == pytest.approx(5 / 9)
     assert 0 < p <= 1
+
+
+small_samples = st.lists(st.integers(-5, 5), min_size=1, max_size=15)
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_samples, small_samples)
+def test_cliffs_delta_is_the_pairwise_dominance_share(x, y):
+    # Definition: delta = (#{y_j > x_i} - #{y_j < x_i}) / (n_x n_y) over all pairs.
+    pairs = [(a, b) for a in x for b in y]
+    expected = (sum(b > a for a, b in pairs) - sum(b < a for a, b in pairs)) / len(pairs)
+    delta, _ = analysis.cliffs_delta(x, y)
+    assert delta == pytest.approx(expected, abs=1e-12)
+    assert analysis.cliffs_delta(y, x)[0] == pytest.approx(-expected, abs=1e-12)
+
+
+def test_float_arm_labels_read_as_written():
+    assert analysis.label(0.1 + 0.2) == "0.3" and analysis.label(1.0) == "1"
+    assert analysis.label("bilateral") == "bilateral" and analysis.label(3) == "3"
 
 
 @pytest.mark.parametrize(
