@@ -82,6 +82,17 @@ class CountryAgent(mesa.Agent):
         """Accept an offer worth at least its aspiration and outside option (model.md N4)."""
         return strategies.accepts(utility, self.target(table, round_, reserve), reserve)
 
+    def division_offer(self, round_: int) -> np.ndarray:
+        """Equilibrium offer in a divide-the-gains game: the SPE split (model.md N9)."""
+        return strategies.backward_induction(self.model.discounts, self.model.proposers(round_))
+
+    def division_accepts(self, share: float, round_: int) -> bool:
+        """Accept a share at least worth waiting for: δ times the continuation (N9)."""
+        later = strategies.backward_induction(
+            self.model.discounts, self.model.proposers(round_ + 1)
+        )
+        return share >= self.strategy.discount * later[self.index] - 1e-12
+
     def retaliates(self, coercer: int) -> bool:
         """Draw whether it retaliates against an executed threat (model.md N5)."""
         reliance = self.model.payoffs.reliance[self.index, coercer]

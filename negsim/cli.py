@@ -130,6 +130,37 @@ def run_command(
     click.echo(summary(outcome))
 
 
+@cli.command("validate")
+@click.option("--seeds", type=click.IntRange(min=1), default=200, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("docs/validation.md"),
+    show_default=True,
+    help="Report path; figures go to figures/ beside it.",
+)
+def validate_command(seeds: int, out: Path) -> None:
+    """Check the model against bargaining theory and the 2018-2020 record.
+
+    Runs tag2018 under both protocols for SEEDS seeds, measures each stylised fact,
+    and writes the report with its figures.
+
+    \b
+    Examples:
+      negsim validate
+      negsim validate --seeds 500 --out /tmp/validation.md
+    """
+    from negsim import validation
+
+    records = validation.simulate_records(seeds)
+    checks = validation.theory_checks() + validation.run_checks(records)
+    names = validation.figures(records, out.parent / "figures")
+    validation.write_report(checks, out, names, seeds)
+    for check in checks:
+        click.echo(f"{check.verdict:9s} {check.group}: {check.name}")
+    click.echo(f"wrote {out}")
+
+
 # --------------------------------------------------------------------------- compare
 # `negsim compare` (issue 5): statistics, figures and a report from a results folder.
 # The work is in negsim.analysis, imported lazily so other commands start fast.

@@ -198,6 +198,9 @@ class Protocol(_Strict):
         "-", "multilateral: a deal among those who accept when not all do", default=False
     )
     max_tariff: Tariff = _unit("fraction", "highest tariff an offer may hold", default=1.0)
+    liberalizing: bool = _unit(
+        "-", "offers may only lower tariffs in force (GATT Art. II, XXIV)", default=True
+    )
 
 
 class Scenario(_Strict):

@@ -22,7 +22,7 @@ import mesa
 import numpy as np
 
 from negsim.agents import CountryAgent
-from negsim.config import Scenario, load_scenario
+from negsim.config import Scenario, ScenarioError, load_scenario
 from negsim.economy import World
 from negsim.outcomes import Outcome, nash_gap
 from negsim.payoffs import PayoffModel, RedLines
@@ -79,6 +79,12 @@ class NegotiationModel(mesa.Model):
         super().__init__(rng=rng)
         self.seed = int(rng) if isinstance(rng, int | np.integer) else None
         self.config = load_scenario(scenario) if isinstance(scenario, str) else scenario
+        for code, nation in self.config.nations.items():
+            if nation.strategy.kind == "equilibrium":
+                raise ScenarioError(
+                    f"{code}.strategy.kind: 'equilibrium' is available in divide-the-gains "
+                    "games (negsim.bargaining) only; allowed here: 'aspiration'"
+                )
         self.protocol = protocol
         self.collect = collect
         scenario = self.config
@@ -142,13 +148,24 @@ class NegotiationModel(mesa.Model):
     def _estimate_best(self, table: Table) -> None:
         """Each party's best hoped-for utility: the best of a sample of packages."""
         current = table.current(self.tariffs)
-        bounds = table.bounds(self.red_lines.lower, self.red_lines.upper)
+        bounds = self._bounds(table, current)
         for party in table.parties:
             agent = self.country_agents[party]
             offers = agent.candidates(table, current, bounds)
             utilities = self._table_payoffs(table, offers).total
             table.best[party] = float(utilities[:, party].max())
             table.stalled[party] = 0
+
+    def _bounds(self, table: Table, current: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Bounds on offers: red lines, ``max_tariff`` and the tariffs in force.
+
+        With ``protocol.liberalizing`` an agreement binds or cuts tariffs; only
+        coercion raises them (model.md N2).
+        """
+        low, high = table.bounds(self.red_lines.lower, self.red_lines.upper)
+        if self.config.protocol.liberalizing:
+            high = np.minimum(high, np.maximum(current, low))
+        return low, high
 
     # ------------------------------------------------------------------ evaluation
 
@@ -313,7 +330,7 @@ class NegotiationModel(mesa.Model):
         """One offer at one table, and the responses to it."""
         proposer = self.country_agents[table.proposer()]
         current = table.current(self.tariffs)
-        bounds = table.bounds(self.red_lines.lower, self.red_lines.upper)
+        bounds = self._bounds(table, current)
         offers = proposer.candidates(table, current, bounds)
         payoffs = self._table_payoffs(table, offers, breakdown=True)
         utilities, reserves = payoffs.total[:-1], payoffs.total[-1]
@@ -322,8 +339,11 @@ class NegotiationModel(mesa.Model):
         table.last_offer[proposer.index] = offer
         table.stalled[proposer.index] = 0 if hopeful else table.stalled[proposer.index] + 1
         responders = [p for p in table.parties if p != proposer.index]
+        # an offer worth less to the proposer than walking away is not on the table
+        sincere = utilities[choice, proposer.index] >= reserves[proposer.index] - 1e-9
         answers = {
-            p: self.country_agents[p].accepts(utilities[choice, p], reserves[p], table, self.round)
+            p: sincere
+            and self.country_agents[p].accepts(utilities[choice, p], reserves[p], table, self.round)
             for p in responders
         }
         self.offers.append(
@@ -382,7 +402,7 @@ class NegotiationModel(mesa.Model):
         table.members = sorted(members)
         for threat in self._pending(table):
             threat.status = "withdrawn"
-        bounds = table.bounds(self.red_lines.lower, self.red_lines.upper)
+        bounds = self._bounds(table, table.current(self.tariffs))
         self.agreements.append(
             {
                 "table": table.name,

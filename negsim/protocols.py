@@ -130,3 +130,23 @@ def multilateral_table(parties: list[int], base_imports: np.ndarray, n_sectors: 
         n_issues=len(parties) * n_sectors,
         weights=flows / totals[issue_a],
     )
+
+
+def division_table(n_parties: int) -> Table:
+    """A table over the split of a unit pie: issue k is party k's share."""
+    empty = np.zeros(0, dtype=int)
+    return Table(
+        name="all",
+        parties=list(range(n_parties)),
+        importer=empty,
+        exporter=empty,
+        sector=empty,
+        issue_of_target=empty,
+        n_issues=n_parties,
+        weights=np.zeros(0),
+    )
+
+
+def unanimous(answers: dict[int, bool]) -> bool:
+    """Whether every responder accepted (unanimity)."""
+    return all(answers.values())

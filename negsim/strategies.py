@@ -97,3 +97,28 @@ def accepts(utility: float, target: float, reserve: float) -> bool:
 def retaliation_probability(propensity: float, reliance_on_coercer: float) -> float:
     """Chance the target of an executed threat retaliates: ``p · (1 - r)`` (model.md N5)."""
     return propensity * (1.0 - reliance_on_coercer)
+
+
+def backward_induction(discounts: np.ndarray, proposers: list[int]) -> np.ndarray:
+    """Subgame-perfect division of a unit pie agreed at the first of a run of rounds.
+
+    Alternating or rotating offers with unanimity and a known last round (Stahl
+    1972; Rubinstein 1982 as the number of rounds grows): in each round the
+    proposer offers every responder its discounted continuation value and keeps the
+    rest; after the last round everyone gets 0 (model.md N9).
+
+    Args:
+        discounts: per-round discount factor of each party, shape (n,).
+        proposers: the proposer of each remaining round, first round first.
+
+    Returns:
+        The shares agreed in the first round, shape (n,).
+    """
+    discounts = np.asarray(discounts, dtype=float)
+    value = np.zeros(len(discounts))
+    for proposer in reversed(proposers):
+        offer = discounts * value
+        offer[proposer] = 0.0
+        offer[proposer] = 1.0 - offer.sum()
+        value = offer
+    return value
