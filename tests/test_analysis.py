@@ -440,13 +440,15 @@ def _cli(*args):
         (["{results}", "--by", "prtocol"], "did you mean 'protocol'?); available: experiment"),
         (["{single}"], "only one value ('bilateral') in column 'arm'"),
         (["{results}", "--baseline", "bilat"], "available: bilateral, multilateral"),
+        (["{failed}"], "no successful runs (all 20 have status 'error')"),
     ],
 )
 def test_negsim_compare_bad_input_is_one_line_with_exit_status_2(args, expected, results, tmp_path):
     single = write_results(tmp_path / "single", runs(n_rep=5).query("arm == 'bilateral'"))
+    failed = write_results(tmp_path / "failed", runs(n_rep=5).assign(status="error"))
     (tmp_path / "empty").mkdir()
     paths = {"missing": tmp_path / "nope", "empty": tmp_path / "empty"}
-    paths |= {"results": results, "single": single}
+    paths |= {"results": results, "single": single, "failed": failed}
     result = _cli(*[a.format(**paths) for a in args])
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("negsim: error: ")
