@@ -871,14 +871,15 @@ def describe_metric(metric: str) -> tuple[str, str]:
     if head == "tariff" and len(parts) == 4:
         importer, exporter, sector = parts[1:]
         source = _country(exporter)
-        return f"{_possessive(importer)} tariff on {sector} from {source}", "tariff"
+        goods = "other goods" if sector == "other" else sector
+        return f"{_possessive(importer)} tariff on {goods} from {source}", "tariff"
     if head == "balance" and len(parts) == 3:
         return f"{_possessive(parts[1])} goods balance with {_country(parts[2])}", "usd"
     if head == "exports" and len(parts) == 3:
         return f"{_possessive(parts[1])} exports to {_country(parts[2])}", "usd"
     if head == "alliance":
-        names = " and ".join(_country(c) for c in parts[1].split("-"))
-        return f"the health of the alliance of {names}", "index"
+        names = "-".join(_country(c).removeprefix("the ") for c in parts[1].split("-"))
+        return f"the health of the {names} alliance", "index"
     if metric == "threats_executed":
         return "the number of threats executed", "count"
     if metric == "retaliations":

@@ -194,6 +194,22 @@ def test_cliffs_delta_is_the_pairwise_dominance_share(x, y):
     assert analysis.cliffs_delta(y, x)[0] == pytest.approx(-expected, abs=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("metric", "noun", "kind"),
+    [
+        ("utility.JP", "Japan's payoff", "gdp"),
+        ("security.US", "the US security payoff", "gdp"),
+        ("tariff.CN.US.other", "China's tariff on other goods from the US", "tariff"),
+        ("balance.US.CN", "the US goods balance with China", "usd"),
+        ("alliance.US-JP", "the health of the US-Japan alliance", "index"),
+        ("agreement.US-JP", "the share of runs in which the US and Japan agree", "share"),
+        ("threats_executed", "the number of threats executed", "count"),
+    ],
+)
+def test_metric_names_in_words(metric, noun, kind):
+    assert analysis.describe_metric(metric) == (noun, kind)
+
+
 def test_float_arm_labels_read_as_written():
     assert analysis.label(0.1 + 0.2) == "0.3" and analysis.label(1.0) == "1"
     assert analysis.label("bilateral") == "bilateral" and analysis.label(3) == "3"
