@@ -240,7 +240,79 @@ def sweep(
     click.echo(summary.line())
 
 
-# ---------------------------------------------------------------------------
+# --------------------------------------------------------------------------- compare
+# `negsim compare` (issue 5): statistics, figures and a report from a results folder.
+# The work is in negsim.analysis, imported lazily so other commands start fast.
+
+
+@cli.command("compare")
+@click.argument("results", type=click.Path(path_type=Path))
+@click.argument("more_metrics", nargs=-1, metavar="")
+@click.option("--by", default="arm", show_default=True, help="Column whose values are the arms.")
+@click.option(
+    "--metrics",
+    "-m",
+    multiple=True,
+    metavar="M ...",
+    help="Metrics or patterns (utility.*), space- or comma-separated. "
+    "Default: payoffs, agreement, escalation, welfare, balances, nash_gap, varying tariffs.",
+)
+@click.option("--baseline", help="Reference arm. Default: the manifest's first arm.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for report.md, comparison.csv and figures/. Default: RESULTS.",
+)
+@click.option("--resamples", default=9999, show_default=True, type=click.IntRange(min=100))
+@click.option("--seed", default=20180926, show_default=True, help="Bootstrap seed.")
+def compare(
+    results: Path,
+    more_metrics: tuple[str, ...],
+    by: str,
+    metrics: tuple[str, ...],
+    baseline: str | None,
+    out: Path | None,
+    resamples: int,
+    seed: int,
+) -> None:
+    """Compare outcome distributions between arms of the experiment in RESULTS.
+
+    RESULTS is a results folder, or an experiment's name for results/NAME.
+
+    Writes report.md, comparison.csv, summary.csv and figures/*.png (ECDFs and violins
+    per metric, sweep curves, who gains what) and prints the largest effects.
+
+    \b
+    Examples:
+      negsim compare results/bilateral_vs_multilateral
+      negsim compare security_reliance          # = results/security_reliance
+      negsim compare results/bilateral_vs_multilateral --metrics utility.JP agreement
+      negsim compare escalation --by protocol --metrics 'utility.*' --out /tmp/rep
+    """
+    from negsim import analysis
+
+    if more_metrics and not metrics:
+        raise UserError(f"unexpected argument {more_metrics[0]!r} (one RESULTS folder only)")
+    try:
+        folder = out or analysis.results_folder(results)
+        table = analysis.report(
+            results,
+            out,
+            by,
+            [*metrics, *more_metrics] or None,
+            baseline=baseline,
+            n_resamples=resamples,
+            seed=seed,
+        )
+    except analysis.AnalysisError as exc:
+        raise UserError(str(exc)) from exc
+    folder = folder.parent if folder.is_file() else folder
+    click.echo(f"wrote {folder / 'report.md'}, comparison.csv and figures/")
+    for sentence in analysis.effect_sentences(table, by):
+        click.echo(f"- {sentence}")
+
+
+# --------------------------------------------------------------------------- end compare
 
 
 def main(argv: list[str] | None = None) -> int:
