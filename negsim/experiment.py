@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import dataclasses
 import difflib
 import hashlib
 import itertools
@@ -532,7 +533,7 @@ class _Spec:
 
     experiment: Experiment
     scenario: dict[str, Any]
-    points: list[dict[str, Any]]
+    points: dict[int, dict[str, Any]]  # design points by index (a task gets its own)
     run_fn: RunFn | None
     token: str = ""
 
@@ -1033,7 +1034,7 @@ def run_experiment(
         1 for d, a, r in done if d < n_points and r < reps and a in {arm_names[i] for i in selected}
     )
     todo = total - skipped
-    spec = _Spec(experiment=exp, scenario=data, points=points, run_fn=run_fn, token=fingerprint)
+    spec = _Spec(experiment=exp, scenario=data, points={}, run_fn=run_fn, token=fingerprint)
     summary = SweepSummary(out=out, experiment=exp.name, total=total, skipped=skipped)
     old_source = (old or {}).get("versions", {}).get("negsim_source")
     if skipped and old_source and old_source != source_hash():
@@ -1117,7 +1118,8 @@ def run_experiment(
                     chunk = next(tasks, None)
                     if chunk is None:
                         break
-                    pending.add(executor.submit(_run_chunk, spec, chunk))
+                    task = dataclasses.replace(spec, points={d: points[d] for d, _, _ in chunk})
+                    pending.add(executor.submit(_run_chunk, task, chunk))
                 if bar is None:
                     bar = _Progress(todo, exp.name, progress)
                 if not pending:

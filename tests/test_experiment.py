@@ -199,7 +199,7 @@ def test_arms_are_paired_same_seed_and_same_draws():
     exp = small()
     from negsim.experiment import _Spec
 
-    spec = _Spec(exp, exp.scenario_data(), exp.design_points(), RUN)
+    spec = _Spec(exp, exp.scenario_data(), dict(enumerate(exp.design_points())), RUN)
     bi, multi = run_one(spec, 1, 2, 0), run_one(spec, 1, 2, 1)
     assert bi["seed"] == multi["seed"] == run_seed(11, 1, 2)
     assert bi["param.JP.security.reliance.US"] == multi["param.JP.security.reliance.US"]
