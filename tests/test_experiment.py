@@ -605,3 +605,46 @@ def test_run_seeds_fit_int64_and_differ_between_neighbours(root, d, r):
     seed = run_seed(root, d, r)
     assert 0 <= seed < 2**63
     assert seed != run_seed(root, d, r + 1) and seed != run_seed(root, d + 1, r)
+
+
+def test_latin_hypercube_sweep_sets_each_runs_parameters_inside_the_box(tmp_path):
+    exp = small(
+        design={
+            "kind": "lhs",
+            "samples": 4,
+            "parameters": {
+                "economy.elasticity": {"low": 2.5, "high": 6.0},
+                "US.politics.salience_peak": {"low": 0.0, "high": 3.0},
+            },
+        },
+        replications=1,
+    )
+    run_experiment(exp, out=tmp_path, workers=0)
+    df = negsim.load_results(tmp_path)
+    assert len(df) == 4 * 2 and (df["status"] == "ok").all()
+    assert df["param.economy.elasticity"].between(2.5, 6.0).all()
+    assert df.groupby("design_point")["param.economy.elasticity"].nunique().eq(1).all()
+    assert df["param.economy.elasticity"].nunique() == 4
+
+
+def test_experiment_script_runs_into_the_folder_it_is_given(tmp_path):
+    out = tmp_path / "sec"
+    script = REPO / "experiments" / "security_reliance.py"
+    args = ["--replications", "1", "--workers", "0", "--out", str(out)]
+    result = subprocess.run(
+        [sys.executable, str(script), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "security_reliance: 22 runs (22 ok, 0 errors)" in result.stdout
+    again = subprocess.run(
+        [sys.executable, str(script), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert again.returncode == 0 and "0 runs" in again.stdout and "22 already" in again.stdout
