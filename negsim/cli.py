@@ -36,6 +36,9 @@ def cli() -> None:
       negsim scenarios show tag2018          # every parameter with path, value, unit
       negsim run --protocol bilateral --seed 7
       negsim run --protocol multilateral --seed 7 --set JP.security.reliance.US=0.95 --json
+      negsim sweep bilateral_vs_multilateral --resume   # experiments/NAME.toml -> results/NAME/
+      negsim compare results/bilateral_vs_multilateral     # statistics, figures, report.md
+      negsim validate                                   # theory and 2018-2020 checks
     """
 
 
@@ -159,6 +162,84 @@ def validate_command(seeds: int, out: Path) -> None:
     for check in checks:
         click.echo(f"{check.verdict:9s} {check.group}: {check.name}")
     click.echo(f"wrote {out}")
+
+
+# ---------------------------------------------------------------------------
+# sweep (negsim.experiment)
+
+
+@cli.command("sweep")
+@click.argument("experiment")
+@click.option("--replications", type=click.IntRange(min=1), help="Runs per design point and arm.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    help="Worker processes (0: in this process); default: all CPUs.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS|local",
+    help="Run on Dask: a scheduler tcp://HOST:PORT, or 'local' to start a local cluster.",
+)
+@click.option("--resume", is_flag=True, help="Run only the runs missing from the results folder.")
+@click.option("--out", type=click.Path(file_okay=False), help="Results folder [results/NAME].")
+@click.option("--overwrite", is_flag=True, help="Delete the results already in --out, then run.")
+@click.option("--arm", "arms", multiple=True, help="Run only this arm (repeatable).")
+@click.option("--chunk-size", type=click.IntRange(min=1), help="Runs per task sent to a worker.")
+@click.option(
+    "--rows-per-file",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Runs per Parquet chunk file.",
+)
+def sweep(
+    experiment: str,
+    replications: int | None,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    out: str | None,
+    overwrite: bool,
+    arms: tuple[str, ...],
+    chunk_size: int | None,
+    rows_per_file: int,
+) -> None:
+    """Run EXPERIMENT (a TOML file, or NAME for experiments/NAME.toml) into a results folder.
+
+    Writes Parquet chunk files and manifest.json to results/NAME/ as runs finish;
+    read them with negsim.load_results(). A run that fails is recorded with
+    status "error" and the sweep goes on.
+
+    \b
+    Examples:
+      negsim sweep bilateral_vs_multilateral --resume     # complete results/NAME
+      negsim sweep experiments/escalation.toml --replications 5 --out /tmp/esc
+      negsim sweep my_study.toml --workers 2 --resume      # after an interruption
+      negsim sweep election_pressure --scheduler tcp://10.0.0.5:8786 --resume
+      negsim sweep security_reliance --scheduler local --out /tmp/sec
+    """
+    from negsim.experiment import ExperimentError, resolve_experiment, run_experiment
+
+    try:
+        summary = run_experiment(
+            resolve_experiment(experiment),
+            out=out,
+            workers=workers,
+            scheduler=scheduler,
+            resume=resume,
+            overwrite=overwrite,
+            replications=replications,
+            arms=list(arms) or None,
+            chunk_size=chunk_size,
+            rows_per_file=rows_per_file,
+            progress=None,
+        )
+    except ExperimentError as exc:
+        raise UserError(str(exc)) from None
+    for warning in summary.warnings:
+        click.echo(f"negsim: warning: {warning}", err=True)
+    click.echo(summary.line())
 
 
 # --------------------------------------------------------------------------- compare
