@@ -37,6 +37,8 @@ def cli() -> None:
       negsim run --protocol bilateral --seed 7
       negsim run --protocol multilateral --seed 7 --set JP.security.reliance.US=0.95 --json
       negsim sweep bilateral_vs_multilateral --resume   # experiments/NAME.toml -> results/NAME/
+      negsim compare results/bilateral_vs_multilateral     # statistics, figures, report.md
+      negsim validate                                   # theory and 2018-2020 checks
     """
 
 
