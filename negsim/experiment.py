@@ -62,6 +62,7 @@ PART_GLOB = "part-*.parquet"
 _PART_RE = re.compile(r"^part-(\d+)\.parquet$")
 _TMP_SUFFIX = ".tmp"
 _MAX_ERRORS_KEPT = 20
+FLUSH_SECONDS = 60.0  # write a chunk file at least this often, even if not full
 
 RunFn = Callable[..., Any]
 
@@ -976,7 +977,8 @@ def run_experiment(
         replications: override the definition's replications.
         arms: run only these arms (the others can be added later with ``resume``).
         chunk_size: runs per task sent to a worker (default: a share of the work).
-        rows_per_file: runs per Parquet chunk file, the most the driver holds.
+        rows_per_file: runs per Parquet chunk file, the most the driver holds; a
+            chunk is also written when :data:`FLUSH_SECONDS` have passed.
         progress: True or None: a progress bar when stderr is a terminal, a log
             line every 10 s otherwise; False: silent.
         run_fn: ``f(scenario, protocol=..., seed=...)`` returning an outcome with
@@ -1086,8 +1088,11 @@ def run_experiment(
         bar: _Progress | None = None  # started once the workers are (no thread at fork)
         start = time.perf_counter()
 
+        last_flush = time.perf_counter()
+
         def flush() -> None:
-            nonlocal part_index, buffer
+            nonlocal part_index, buffer, last_flush
+            last_flush = time.perf_counter()
             if buffer:
                 part_index += 1
                 _write_part(out, part_index, buffer)
@@ -1137,8 +1142,9 @@ def run_experiment(
                         )
                     buffer.extend(rows)
                     bar.update(len(rows), len(errors))  # type: ignore[union-attr]
-                    if len(buffer) >= rows_per_file:
-                        flush()
+                    stale = time.perf_counter() - last_flush >= FLUSH_SECONDS
+                    if len(buffer) >= rows_per_file or stale:
+                        flush()  # a kill loses at most FLUSH_SECONDS of finished runs
         except BaseException as exc:
             for future in pending:
                 future.cancel()

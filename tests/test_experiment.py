@@ -648,3 +648,12 @@ def test_experiment_script_runs_into_the_folder_it_is_given(tmp_path):
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     assert again.returncode == 0 and "0 runs" in again.stdout and "22 already" in again.stdout
+
+
+def test_slow_runs_are_written_within_flush_seconds(tmp_path, monkeypatch):
+    import negsim.experiment as experiment
+
+    monkeypatch.setattr(experiment, "FLUSH_SECONDS", 0.0)
+    run_experiment(small(), out=tmp_path, workers=0, chunk_size=2, rows_per_file=1000)
+    assert len(list(tmp_path.glob("part-*.parquet"))) == 6  # one per task, not one in all
+    assert len(negsim.load_results(tmp_path)) == 12
