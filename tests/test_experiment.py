@@ -458,16 +458,19 @@ def test_replications_below_one_and_unknown_arm(tmp_path, capsys):
     assert "no such experiment file" in capsys.readouterr().err
 
 
-def test_unreachable_scheduler_is_one_line_and_writes_nothing(tmp_path):
+def test_unreachable_scheduler_is_one_line_and_loses_nothing(tmp_path):
+    out = tmp_path / "o"
+    run_experiment(small(), out=out, workers=0)
+    before = snapshot(out)
     path = tmp_path / "e.toml"
     path.write_text(BASE_FILE)
-    result = cli(
-        "sweep", str(path), "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path / "o")
-    )
+    # even with --overwrite, nothing is deleted before the executor is up
+    args = ["--scheduler", "tcp://127.0.0.1:9", "--out", str(out), "--overwrite"]
+    result = cli("sweep", str(path), *args)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-    assert "cannot reach a Dask scheduler" in result.stderr
-    assert not (tmp_path / "o").exists()
+    assert "--scheduler tcp://127.0.0.1:9: cannot reach a Dask scheduler" in result.stderr
+    assert snapshot(out) == before
 
 
 def test_folder_of_another_experiment_is_refused_unless_overwrite(tmp_path, capsys):
