@@ -1038,8 +1038,12 @@ def run_experiment(
     todo = total - skipped
     spec = _Spec(experiment=exp, scenario=data, points={}, run_fn=run_fn, token=fingerprint)
     summary = SweepSummary(out=out, experiment=exp.name, total=total, skipped=skipped)
-    old_source = (old or {}).get("versions", {}).get("negsim_source")
-    if skipped and old_source and old_source != source_hash():
+    versions = _versions()
+    old_sources = {
+        entry.get("versions", {}).get("negsim_source")
+        for entry in [old or {}, *(old or {}).get("sessions", [])]
+    } - {None}
+    if skipped and old_sources - {versions["negsim_source"]}:
         summary.warnings.append(
             f"{out}: negsim's code or built-in scenarios changed since these results were "
             "started; resumed runs may not match the earlier ones (--overwrite to redo all)"
@@ -1052,7 +1056,13 @@ def run_experiment(
         for tmp in out.glob(f".part-*{_TMP_SUFFIX}") if out.is_dir() else []:
             tmp.unlink(missing_ok=True)  # a chunk a killed sweep did not finish writing
         out.mkdir(parents=True, exist_ok=True)
-        session = {"started": _now(), "executor": where, "runs": 0, "errors": 0}
+        session = {
+            "started": _now(),
+            "executor": where,
+            "runs": 0,
+            "errors": 0,
+            "versions": versions,
+        }
         sessions = [*(old or {}).get("sessions", []), session]
         previous_errors = (old or {}).get("first_errors", [])
         manifest: dict[str, Any] = {
@@ -1071,7 +1081,7 @@ def run_experiment(
                 "spawn_key=(design_point, replication, 0))), one uniform per parameter "
                 "in definition order, inverse CDF",
             },
-            "versions": _versions(),
+            "versions": (old or {}).get("versions", versions),  # at creation; see sessions
             "created": (old or {}).get("created", session["started"]),
             "sessions": sessions,
             "counts": {"runs": n_points * reps * len(arm_names)},
