@@ -755,12 +755,18 @@ def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def _write_part(out: Path, index: int, rows: list[dict[str, Any]]) -> Path:
+def _write_part(
+    out: Path, index: int, rows: list[dict[str, Any]], scenario: dict[str, Any], arms: list[str]
+) -> Path:
+    """Write one chunk file atomically, rows in run order, columns in canonical order."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    order = {name: i for i, name in enumerate(arms)}
+    rows = sorted(rows, key=lambda r: (r["design_point"], r["replication"], order[r["arm"]]))
     frame = pd.DataFrame(rows)
+    frame = frame[_column_order(list(frame.columns), scenario)]
     table = pa.Table.from_pandas(frame, preserve_index=False)
     final = out / f"part-{index:05d}.parquet"
     tmp = out / f".{final.name}{_TMP_SUFFIX}"
@@ -1105,7 +1111,7 @@ def run_experiment(
             last_flush = time.perf_counter()
             if buffer:
                 part_index += 1
-                _write_part(out, part_index, buffer)
+                _write_part(out, part_index, buffer, data, arm_names)
                 buffer = []
 
         def finish(state: str) -> None:

@@ -249,6 +249,12 @@ def test_rows_carry_identity_params_and_record(tmp_path):
     assert (df["experiment"] == "small").all()
     assert list(df["arm"][:4]) == ["bilateral", "multilateral"] * 2
     assert df["param.JP.security.reliance.US"].between(0.6, 0.95).all()
+    # each chunk file alone is already in run order with the same columns
+    part = pd.read_parquet(next(tmp_path.glob("part-*.parquet")))
+    assert list(part.columns) == list(df.columns)
+    assert part[["design_point", "replication", "arm"]].equals(
+        df[["design_point", "replication", "arm"]]
+    )
     assert (df.groupby("design_point")["param.US.politics.salience_peak"].nunique() == 1).all()
     # each row is negsim.simulate's record for this row's parameters, protocol and seed
     for _, row in df.iloc[[0, 5, 11]].iterrows():
