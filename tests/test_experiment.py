@@ -547,7 +547,7 @@ def test_shipped_experiments_are_valid_and_pair_both_protocols(name):
     reps = manifest["definition"]["replications"]
     assert manifest["fingerprint"] == exp.fingerprint(), (
         f"results/{name} is stale (its definition or scenario changed): re-run "
-        f"python experiments/{name}.py --overwrite --replications {reps}"
+        f"python experiments/{name}.py --overwrite --replications {reps} --workers 0"
     )
 
 
