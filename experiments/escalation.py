@@ -1,28 +1,19 @@
 """Run the escalation experiment into results/escalation/.
 
 Runs only what is missing from results/escalation/ (the sweep resumes), so it can be
-stopped and run again. Extra arguments go to `negsim sweep`, for example::
+stopped and run again, then writes its report (`negsim compare`): report.md, comparison.csv
+and figures beside the results. Extra arguments go to `negsim sweep`, for example::
 
     python experiments/escalation.py --replications 20 --workers 2
     python experiments/escalation.py --overwrite       # start again from nothing
+    python experiments/escalation.py --no-report     # the sweep only
 """
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from negsim.cli import main
-
-NAME = "escalation"
-HERE = Path(__file__).resolve().parent
-
-
-def sweep(args: list[str]) -> int:
-    resume = [] if "--overwrite" in args or "--resume" in args else ["--resume"]
-    out = ["--out", str(HERE.parent / "results" / NAME)] if "--out" not in args else []
-    return main(["sweep", str(HERE / f"{NAME}.toml"), *out, *resume, *args])
-
+from _runner import run
 
 if __name__ == "__main__":
-    sys.exit(sweep(sys.argv[1:]))
+    sys.exit(run("escalation", sys.argv[1:]))

@@ -1458,6 +1458,14 @@ def _display_table(table: pd.DataFrame, several: bool) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _shown_path(folder: Path) -> str:
+    """A folder as the user would type it: relative to the working directory if inside it."""
+    try:
+        return str(Path(folder).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return Path(folder).name
+
+
 def report(
     path_or_df: str | Path | pd.DataFrame,
     out: str | Path | None = None,
@@ -1498,7 +1506,7 @@ def report(
     else:
         folder = results_folder(path_or_df)
         runs, manifest = load(folder)
-        source = str(folder)
+        source = _shown_path(folder)
         out = folder if out is None else out
         if Path(out).is_file():
             out = Path(out).parent
