@@ -109,6 +109,9 @@ class World:
         market = importer * s + sector  # market (j, s) as a flat index over n*s
         self.link_market = market
         n_links, n_markets = len(importer), n * s
+        # position of each tariff entry among the links (-1: no trade, not a link)
+        self.link_of_entry = np.full(m * m * s, -1)
+        self.link_of_entry[self.link_flat] = np.arange(n_links)
         self.market_of = np.zeros((n_links, n_markets))  # link -> its market
         self.market_of[np.arange(n_links), market] = 1.0
         # country aggregation: markets -> importer, links -> exporter (negotiators only)

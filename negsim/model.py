@@ -16,6 +16,8 @@ All randomness comes from the model's ``rng`` (Mesa's ``rng=`` argument).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import mesa
@@ -25,10 +27,38 @@ from negsim.agents import CountryAgent
 from negsim.config import Scenario, load_scenario
 from negsim.economy import World
 from negsim.outcomes import Outcome, nash_gap
-from negsim.payoffs import PayoffModel, RedLines
+from negsim.payoffs import PayoffModel, RedLines, TableEvaluator
 from negsim.protocols import PROTOCOLS, Table, bilateral_table, multilateral_table
 
 COLLECT = ("rounds", "final", "none")
+
+
+_SHARED = threading.local()
+SHARED_SCENARIOS = 4  # scenarios whose arrays each thread keeps between runs
+
+
+def _shared_parts(
+    scenario: Scenario,
+) -> tuple[World, PayoffModel, RedLines, dict[str, TableEvaluator]]:
+    """The world, payoff model, red lines and table evaluators of a scenario.
+
+    They depend on the scenario alone and are read-only during a run, so models of
+    the same scenario (same content, compared through its JSON) share them: a
+    sweep builds them once. Each thread has its own cache (the evaluators keep
+    scratch buffers), holding the last ``SHARED_SCENARIOS`` scenarios.
+    """
+    cache = getattr(_SHARED, "cache", None)
+    if cache is None:
+        cache = _SHARED.cache = OrderedDict()
+    key = scenario.model_dump_json()
+    parts = cache.get(key)
+    if parts is None:
+        world = World.from_scenario(scenario)
+        payoffs = PayoffModel.from_scenario(scenario, world)
+        parts = cache[key] = (world, payoffs, RedLines.from_scenario(scenario), {})
+        while len(cache) > SHARED_SCENARIOS:
+            cache.popitem(last=False)
+    return parts
 
 
 @dataclass
@@ -82,9 +112,7 @@ class NegotiationModel(mesa.Model):
         self.protocol = protocol
         self.collect = collect
         scenario = self.config
-        self.world = World.from_scenario(scenario)
-        self.payoffs = PayoffModel.from_scenario(scenario, self.world)
-        self.red_lines = RedLines.from_scenario(scenario)
+        self.world, self.payoffs, self.red_lines, self._evaluators = _shared_parts(scenario)
         self.codes = scenario.countries
         n = len(self.codes)
         self.horizon = scenario.horizon
@@ -158,18 +186,50 @@ class NegotiationModel(mesa.Model):
             tariffs[None], health=self.health, round_=self.round, backdowns=self.backdowns
         )
 
+    def _evaluator(self, table: Table) -> TableEvaluator:
+        """The table's restricted payoff evaluator (built once per scenario and table)."""
+        evaluator = self._evaluators.get(table.name)
+        if evaluator is None:
+            evaluator = self._evaluators[table.name] = TableEvaluator(
+                self.payoffs, table.importer, table.exporter, table.sector, table.issue_of_target
+            )
+        return evaluator
+
     def _table_payoffs(self, table: Table, offers: np.ndarray, breakdown: bool = False):
         """Payoffs of offers put in force with the health an agreement brings.
 
         With ``breakdown=True`` a last row is added: the state if talks broke down
-        now, whose utilities are the parties' outside options.
+        now, whose utilities are the parties' outside options. Only the markets the
+        table's tariffs touch are computed per offer (:class:`TableEvaluator`).
         """
+        evaluator = self._evaluator(table)
+        health = self._agreed_health(table)
+        alliance = self.payoffs.alliance
+        if not breakdown:
+            payoffs = evaluator.evaluate(
+                evaluator.with_states(offers),
+                self.tariffs,
+                round_=self.round,
+                backdowns=self.backdowns,
+            )
+            payoffs.security += alliance(health)
+            return payoffs
+        broken_tariffs, broken_health = self._breakdown_state(table)
+        if evaluator.covers(broken_tariffs, self.tariffs):
+            payoffs = evaluator.evaluate(
+                evaluator.with_states(offers, broken_tariffs),
+                self.tariffs,
+                round_=self.round,
+                backdowns=self.backdowns,
+            )
+            payoffs.security[:-1] += alliance(health)
+            payoffs.security[-1] += alliance(broken_health)
+            return payoffs
+        # a breakdown that moves tariffs off the table: evaluate full tensors
         states = table.apply(offers, self.tariffs)
-        health = np.repeat(self._agreed_health(table)[None], len(offers), axis=0)
-        if breakdown:
-            broken_tariffs, broken_health = self._breakdown_state(table)
-            states = np.concatenate([states, broken_tariffs[None]])
-            health = np.concatenate([health, broken_health[None]])
+        health = np.repeat(health[None], len(offers), axis=0)
+        states = np.concatenate([states, broken_tariffs[None]])
+        health = np.concatenate([health, broken_health[None]])
         return self.payoffs.evaluate(
             states, health=health, round_=self.round, backdowns=self.backdowns
         )

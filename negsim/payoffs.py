@@ -29,13 +29,14 @@ class Payoffs:
         econ: economic welfare change.
         security: alliance term minus the rivalry term.
         politics: lobby rents, bilateral balances weighted by salience, audience costs.
-        trade: the trade state the payoffs were computed from.
+        trade: the trade state the payoffs were computed from (``None`` from a
+            :class:`TableEvaluator`, which computes only the markets a table touches).
     """
 
     econ: np.ndarray
     security: np.ndarray
     politics: np.ndarray
-    trade: TradeState
+    trade: TradeState | None = None
 
     @property
     def total(self) -> np.ndarray:
@@ -120,7 +121,21 @@ class PayoffModel:
             )
         self.n, self.n_sectors = n, s
         self._salience_cache: dict[int, np.ndarray] = {}
+        self._final_cache: dict[int, np.ndarray] = {}
         self._demand_power = -world.import_demand_elasticity
+        # The same sums as one linear map into raw columns [econ | rents | balance]
+        # (USD bn, before the % of GDP and the salience), per link and per market, so
+        # that a subset of links and markets can be summed on its own (TableEvaluator).
+        none = np.zeros((len(world.link_flat), n))
+        self.raw_imports = self._from_imports  # X -> ΔPS m X, export rents, balances
+        self.raw_revenue = np.hstack([self._revenue_by_country, none, none])  # t X -> ΔR
+        self.raw_prices = np.hstack([self._from_prices, none])  # p̂* -> ΔPS, export rents
+        no_market = np.zeros((n * s, n))
+        self.raw_market = np.hstack([self._consumer_by_country, no_market, no_market])  # ΔCS
+        self.raw_demand = np.hstack([no_market, -self.lobby_market, no_market])  # P̂^(-η)
+        self.raw_offset = np.concatenate(
+            [self._econ_offset, self._lobby_offset, self._base_balance]
+        )
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, world: World | None = None) -> PayoffModel:
@@ -227,6 +242,267 @@ class PayoffModel:
         if backdowns is not None:
             politics = politics - self.audience_cost * np.asarray(backdowns)
         return Payoffs(econ=econ, security=security, politics=politics, trade=state)
+
+    def alliance(self, health: np.ndarray) -> np.ndarray:
+        """Alliance term ``Σ_j r[i,j]·V_i·(h[i,j] − 1)`` for health (n, n) or (K, n, n) (P2)."""
+        return (self.security_weight * (np.asarray(health) - 1.0)).sum(axis=-1)
+
+    def final_map(self, round_: int) -> np.ndarray:
+        """Linear map (3n, 3n) of raw sums ``[econ | rents | balance]`` (USD bn) to payoffs.
+
+        The payoffs are ``[econ | politics | security]`` in % of own GDP, without the
+        alliance and audience-cost terms: ``econ = 100·W/Y`` (model.md P1), rivalry
+        ``econ @ (diag(Σρ) − ρᵀ)`` (P3), politics ``100·(rents + ω(round)·balance)/Y``
+        (P4-P5). Cached per round.
+        """
+        cached = self._final_cache.get(round_)
+        if cached is not None:
+            return cached
+        n = self.n
+        final = np.zeros((3 * n, 3 * n))
+        diagonal = np.arange(n)
+        final[diagonal, diagonal] = self.percent
+        final[:n, 2 * n :] = self.percent[:, None] * self.rivalry_matrix
+        final[n + diagonal, n + diagonal] = self.percent
+        final[2 * n + diagonal, n + diagonal] = self.salience(round_) * self.percent
+        self._final_cache[round_] = final
+        return final
+
+    def from_raw(
+        self,
+        raw: np.ndarray,
+        health: np.ndarray | None = None,
+        round_: int = 0,
+        backdowns: np.ndarray | None = None,
+    ) -> Payoffs:
+        """Payoffs from the raw sums ``[econ | rents | balance]`` (K, 3n), USD bn.
+
+        The same arithmetic as the end of :meth:`evaluate` (model.md P1-P6), for
+        evaluators that compute the raw sums their own way (:class:`TableEvaluator`).
+        """
+        n = self.n
+        econ = raw[:, :n] * self.percent  # (model.md P1)
+        security = econ @ self.rivalry_matrix  # (model.md P3)
+        if health is not None:  # (model.md P2)
+            security = security + (self.security_weight * (np.asarray(health) - 1.0)).sum(axis=-1)
+        politics = (raw[:, n : 2 * n] + self.salience(round_) * raw[:, 2 * n :]) * self.percent
+        if backdowns is not None:  # (model.md P6)
+            politics = politics - self.audience_cost * np.asarray(backdowns)
+        return Payoffs(econ=econ, security=security, politics=politics)
+
+
+class TableEvaluator:
+    """Payoffs of many offers at one table, computing only the markets they touch.
+
+    An offer sets some tariff entries (the table's targets). A tariff moves trade
+    only in its own market (importer, sector) (model.md E2-E4), and every payoff is
+    a sum over markets and links (E5-E8, P1-P6). So the contribution of each market
+    the offer does not touch is the same for every candidate: it is computed once
+    per tariff state and added. Within the touched markets, the links the table
+    does not set (third countries' sales, trade diverted) keep their CES weights;
+    only their market's price index and spending move, so their sums fold into one
+    row per market, also once per state. Per candidate the work is proportional to
+    the table's own links and markets, not to the size of the world.
+
+    The algebra is that of :meth:`PayoffModel.evaluate`, rearranged:
+    ``w = exp(ln(1+t)·(−εφ) + c)``, ``w/(1+t)`` and ``p̂*`` come from one
+    exponential (E1-E2); ``E``, ``E/D`` and ``P̂^(−η)`` are powers of ``D``, from
+    another (E3-E4); the linear sums (E5-E8, P1-P6) are one matrix per round. The
+    results equal the full evaluation up to floating-point rounding (sums are taken
+    in another order; tests check ``rtol=1e-12``).
+
+    Args:
+        model: the payoff model of the world.
+        importer, exporter, sector: the tariff entries the table sets, as index arrays.
+        issue_of_target: the issue (column of an offer) that sets each entry.
+    """
+
+    def __init__(
+        self,
+        model: PayoffModel,
+        importer: np.ndarray,
+        exporter: np.ndarray,
+        sector: np.ndarray,
+        issue_of_target: np.ndarray,
+    ) -> None:
+        world = model.world
+        self.model = model
+        entries = np.ravel_multi_index((importer, exporter, sector), world.base_tariffs.shape)
+        link = world.link_of_entry[entries]
+        has_link = link >= 0
+        # V: the links an offer sets, and the issue that sets each
+        v = self.links_set = link[has_link]
+        self.issue_of_link = np.asarray(issue_of_target)[has_link]
+        self.entries_set = entries[has_link]
+        markets = np.unique(world.link_market[v])  # M': the markets offers touch
+        touched = np.isin(world.link_market, markets)
+        set_mask = np.zeros(len(world.link_flat), dtype=bool)
+        set_mask[v] = True
+        self.markets = markets
+        self.fixed = np.nonzero(touched & ~set_mask)[0]  # F: the other links of M'
+        self.rest = np.nonzero(~touched)[0]  # links of untouched markets
+        self.rest_markets = np.setdiff1d(np.arange(world.n * world.n_sectors), markets)
+        self._outside_entries = world.link_flat[~set_mask]  # entries no offer changes
+        n_m = len(markets)
+        local_v = np.searchsorted(markets, world.link_market[v])
+        local_f = np.searchsorted(markets, world.link_market[self.fixed])
+        self._market_of_set = local_v
+        self._sum_set = np.zeros((len(v), n_m))  # V -> M'
+        self._sum_set[np.arange(len(v)), local_v] = 1.0
+        self._sum_fixed = np.zeros((len(self.fixed), n_m))  # F -> M'
+        self._sum_fixed[np.arange(len(local_f)), local_f] = 1.0
+        # one exponential gives [w, w/(1+t), p̂*] per link of V (model.md E1-E2)
+        slope, price_slope = world._share_slope[v], world._price_slope[v]
+        log_base, log_share = world.log_base_tariff[v], world._log_base_share[v]
+        self._slopes = np.concatenate([slope, slope - 1.0, price_slope])
+        self._offsets = np.concatenate(
+            [log_share - log_base * slope, log_share - log_base * slope, -log_base * price_slope]
+        )
+        self._issue3 = np.tile(self.issue_of_link, 3)
+        self._entries3 = np.tile(self.entries_set, 3)
+        # another gives [E/D, E, P̂^(−η)] per market of M' from ln D (model.md E3-E4)
+        eps, eta = world.elasticity, world.import_demand_elasticity
+        spend = (eta - 1.0) / eps
+        self._market_powers = np.repeat([spend - 1.0, spend, eta / eps], n_m)
+        log_e0 = np.log(world.base_spending[markets])
+        self._market_offsets = np.concatenate([log_e0, log_e0, np.zeros(n_m)])
+        self._market3 = np.tile(np.arange(n_m), 3)
+        self._buffers: dict[int, np.ndarray] = {}
+        # raw rows per term, in the order the terms are laid out per candidate:
+        # [t X, X, p̂*] per link of V, [E/D, E (or ln D), P̂^(−η)] per market of M'
+        self._rows_set = np.vstack(
+            [model.raw_revenue[v], model.raw_imports[v], model.raw_prices[v]]
+        )
+        market_rows = model.raw_market[markets]
+        if world._log_consumer:  # ΔCS = -E0 ln P̂ = E0 ln D / ε: the term is ln D
+            market_rows = market_rows * (-1.0 / eps)
+        self._rows_market = np.vstack([market_rows, model.raw_demand[markets]])
+        self._state: bytes | None = None
+
+    # ------------------------------------------------------------------ tariff views
+
+    def links(self, tariffs: np.ndarray) -> np.ndarray:
+        """The tariffs of the links the table sets, from full tensors (.., n+1, n+1, S).
+
+        Laid out as :meth:`evaluate` takes them: ``(.., 3·|V|)``, the |V| link tariffs
+        repeated three times (one copy per term computed from them).
+        """
+        tariffs = np.asarray(tariffs)
+        return tariffs.reshape(*tariffs.shape[:-3], -1)[..., self._entries3]
+
+    def offer_links(self, offers: np.ndarray) -> np.ndarray:
+        """Link tariffs (K, 3·|V|) that offers (K, n_issues) put in force (as :meth:`links`)."""
+        return offers.T[self._issue3].T  # column-major: evaluate reads it by link
+
+    def with_states(self, offers: np.ndarray, *states: np.ndarray) -> np.ndarray:
+        """Link tariffs of offers (K, n_issues) followed by those of full tariff states."""
+        columns = [offers.T[self._issue3], *(self.links(s)[:, None] for s in states)]
+        return np.hstack(columns).T
+
+    def covers(self, tariffs: np.ndarray, current: np.ndarray) -> bool:
+        """Whether ``tariffs`` differ from ``current`` only on links the table sets."""
+        other = self._outside_entries
+        return bool(np.array_equal(tariffs.reshape(-1)[other], current.reshape(-1)[other]))
+
+    # ------------------------------------------------------------------ the state
+
+    def _prepare(self, current: np.ndarray) -> None:
+        """Sums that are constant in the state ``current``, cached until it changes."""
+        state = current.tobytes()
+        if state == self._state:
+            return
+        model, world = self.model, self.model.world
+        link_tariffs = current.reshape(-1)[world.link_flat]
+        trade = world.evaluate(link_tariffs[None])
+        imports, prices = trade.imports[0], trade.exporter_price[0]
+        rest, rest_m, fixed = self.rest, self.rest_markets, self.fixed
+        market = np.log(trade.price_index[0]) if world._log_consumer else trade.spending[0]
+        demand = trade.price_index[0] ** model._demand_power
+        # untouched markets, and exporter prices on fixed links (model.md E5-E8, P4)
+        self._constant_raw = (
+            imports[rest] @ model.raw_imports[rest]
+            + (link_tariffs[rest] * imports[rest]) @ model.raw_revenue[rest]
+            + prices[rest] @ model.raw_prices[rest]
+            + market[rest_m] @ model.raw_market[rest_m]
+            + demand[rest_m] @ model.raw_demand[rest_m]
+            + prices[fixed] @ model.raw_prices[fixed]
+            - model.raw_offset
+        )
+        # fixed links of M': weights w, and X = w/(1+t)·E/D per candidate (E2-E4)
+        t_fixed = link_tariffs[fixed]
+        log_tau = np.log1p(t_fixed) - world.log_base_tariff[fixed]
+        weight = np.exp(log_tau * world._share_slope[fixed] + world._log_base_share[fixed])
+        self._fixed_weight = weight @ self._sum_fixed  # Σ_F w per market, (M',)
+        per_unit = (weight / (1.0 + t_fixed))[:, None] * (
+            model.raw_imports[fixed] + t_fixed[:, None] * model.raw_revenue[fixed]
+        )
+        rows = np.vstack([self._rows_set, self._sum_fixed.T @ per_unit, self._rows_market])
+        self._rows_t = np.ascontiguousarray(rows.T)
+        self._constant_t = self._constant_raw[:, None]
+        self._state = state
+
+    # ------------------------------------------------------------------ evaluation
+
+    def evaluate(
+        self,
+        link_tariffs: np.ndarray,
+        current: np.ndarray,
+        health: np.ndarray | None = None,
+        round_: int = 0,
+        backdowns: np.ndarray | None = None,
+    ) -> Payoffs:
+        """Payoffs of the states ``current`` with the table's links set to ``link_tariffs``.
+
+        Args:
+            link_tariffs: tariffs of the links the table sets, (K, 3·|V|) as
+                :meth:`offer_links` and :meth:`links` lay them out.
+            current: the tariffs in force, (n+1, n+1, S).
+            health: alliance health, (n, n) or (K, n, n), as for
+                :meth:`PayoffModel.evaluate`.
+            round_: the round, for the salience of bilateral balances.
+            backdowns: threats each country has backed down from, (n,) or (K, n).
+
+        Returns:
+            The components, each (K, n), as :meth:`PayoffModel.evaluate` gives for
+            the full tariff tensors (``trade`` is ``None``).
+        """
+        self._prepare(current)
+        model, n, n_set = self.model, self.model.n, len(self.links_set)
+        t = link_tariffs
+        k = t.shape[0]
+        # the terms per candidate, one column each (rows contiguous per term)
+        terms = self._buffers.get(k)
+        if terms is None:
+            terms = self._buffers[k] = np.empty((3 * n_set + 3 * len(self.markets), k))
+        links, markets = terms[: 3 * n_set], terms[3 * n_set :]
+        # [w, w/(1+t), p̂*] per link of V (model.md E1-E2)
+        np.log1p(t.T, out=links)  # t.T is contiguous when t comes from offer_links
+        links *= self._slopes[:, None]
+        links += self._offsets[:, None]
+        np.exp(links, out=links)
+        # ln D, D = Σ w per market (the fixed links' share precomputed) (E3)
+        log_denom = self._sum_set.T @ links[:n_set]
+        log_denom += self._fixed_weight[:, None]
+        np.log(log_denom, out=log_denom)
+        # [E/D, E, P̂^(−η)] = E0·D^((η−1)/ε − 1), E0·D^((η−1)/ε), D^(η/ε)  (E3-E4)
+        np.multiply(log_denom[self._market3], self._market_powers[:, None], out=markets)
+        markets += self._market_offsets[:, None]
+        np.exp(markets, out=markets)
+        if model.world._log_consumer:
+            markets[len(self.markets) : 2 * len(self.markets)] = log_denom
+        # X = w/(1+t)·E/D, then t·X in the place of w (E4, E6)
+        imports = links[n_set : 2 * n_set]
+        imports *= markets[self._market_of_set]
+        np.multiply(imports, t.T[:n_set], out=links[:n_set])
+        raw = self._rows_t @ terms  # [econ | rents | balance] sums, USD bn
+        raw += self._constant_t
+        # -> [econ | politics | security] in % of GDP (P1, P3-P5), then P2 and P6
+        out = (model.final_map(round_).T @ raw).T
+        if backdowns is not None:
+            out[:, n : 2 * n] -= model.audience_cost * np.asarray(backdowns)
+        if health is not None:
+            out[:, 2 * n :] += model.alliance(health)
+        return Payoffs(econ=out[:, :n], security=out[:, 2 * n :], politics=out[:, n : 2 * n])
 
 
 class RedLines:
