@@ -171,12 +171,15 @@ class NegotiationModel(mesa.Model):
         """Each party's best hoped-for utility: the best of a sample of packages."""
         current = table.current(self.tariffs)
         bounds = table.bounds(self.red_lines.lower, self.red_lines.upper)
-        for party in table.parties:
-            agent = self.country_agents[party]
-            offers = agent.candidates(table, current, bounds)
-            utilities = self._table_payoffs(table, offers).total
-            table.best[party] = float(utilities[:, party].max())
+        # every party's sample first (same draws, same order), then one evaluation
+        samples = [self.country_agents[p].candidates(table, current, bounds) for p in table.parties]
+        utilities = self._table_payoffs(table, np.vstack(samples)).total
+        start = 0
+        for party, sample in zip(table.parties, samples, strict=True):
+            rows = utilities[start : start + len(sample), party]
+            table.best[party] = float(rows.max())
             table.stalled[party] = 0
+            start += len(sample)
 
     # ------------------------------------------------------------------ evaluation
 
@@ -270,7 +273,8 @@ class NegotiationModel(mesa.Model):
         health[a, b] -= self.diplomacy.breakdown_damage
         for threat in self._pending(table):
             self._coerce(threat, tariffs, health, expected=True)
-        np.clip(health, 0.0, 1.0, out=health)
+        np.maximum(health, 0.0, out=health)  # clip to 0..1
+        np.minimum(health, 1.0, out=health)
         return tariffs, health
 
     def _pending(self, table: Table) -> list[ThreatState]:
@@ -288,7 +292,7 @@ class NegotiationModel(mesa.Model):
         old = tariffs[by, on, threat.sectors]
         new = np.maximum(old, threat.level)
         tariffs[by, on, threat.sectors] = new
-        increment = float((new - old).mean())
+        increment = float((new - old).sum() / new.size)  # the mean, without np.mean's overhead
         health[by, on] -= self.diplomacy.coercion_damage
         health[on, by] -= self.diplomacy.coercion_damage
         target = self.country_agents[on]

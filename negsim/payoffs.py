@@ -10,6 +10,7 @@ This module knows nothing of Mesa, files or the command line.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,8 @@ from negsim.economy import TradeState, World
 
 if TYPE_CHECKING:
     from negsim.config import Scenario
+
+STATES_CACHED = 4  # tariff states whose constant sums a table evaluator keeps
 
 
 @dataclass
@@ -122,6 +125,8 @@ class PayoffModel:
         self.n, self.n_sectors = n, s
         self._salience_cache: dict[int, np.ndarray] = {}
         self._final_cache: dict[int, np.ndarray] = {}
+        self._trade_key: bytes | None = None
+        self._trade: TradeState | None = None
         self._demand_power = -world.import_demand_elasticity
         # The same sums as one linear map into raw columns [econ | rents | balance]
         # (USD bn, before the % of GDP and the salience), per link and per market, so
@@ -242,6 +247,14 @@ class PayoffModel:
         if backdowns is not None:
             politics = politics - self.audience_cost * np.asarray(backdowns)
         return Payoffs(econ=econ, security=security, politics=politics, trade=state)
+
+    def trade_at(self, link_tariffs: np.ndarray) -> TradeState:
+        """Trade in one state of link tariffs (L,), cached for the last state asked."""
+        key = link_tariffs.tobytes()
+        if self._trade_key != key:
+            self._trade = self.world.evaluate(link_tariffs[None])
+            self._trade_key = key
+        return self._trade
 
     def alliance(self, health: np.ndarray) -> np.ndarray:
         """Alliance term ``Σ_j r[i,j]·V_i·(h[i,j] − 1)`` for health (n, n) or (K, n, n) (P2)."""
@@ -378,6 +391,13 @@ class TableEvaluator:
             market_rows = market_rows * (-1.0 / eps)
         self._rows_market = np.vstack([market_rows, model.raw_demand[markets]])
         self._state: bytes | None = None
+        self._states: OrderedDict[bytes, tuple] = OrderedDict()
+        rest, rest_m, fixed = self.rest, self.rest_markets, self.fixed
+        self._rest_imports, self._rest_revenue = model.raw_imports[rest], model.raw_revenue[rest]
+        self._rest_prices = model.raw_prices[rest]
+        self._rest_market, self._rest_demand = model.raw_market[rest_m], model.raw_demand[rest_m]
+        self._fixed_prices, self._fixed_imports = model.raw_prices[fixed], model.raw_imports[fixed]
+        self._fixed_revenue = model.raw_revenue[fixed]
 
     # ------------------------------------------------------------------ tariff views
 
@@ -396,8 +416,14 @@ class TableEvaluator:
 
     def with_states(self, offers: np.ndarray, *states: np.ndarray) -> np.ndarray:
         """Link tariffs of offers (K, n_issues) followed by those of full tariff states."""
-        columns = [offers.T[self._issue3], *(self.links(s)[:, None] for s in states)]
-        return np.hstack(columns).T
+        if not states:
+            return offers.T[self._issue3].T
+        k = offers.shape[0]
+        columns = np.empty((len(self._issue3), k + len(states)))
+        columns[:, :k] = offers.T[self._issue3]
+        for i, state in enumerate(states):
+            columns[:, k + i] = state.reshape(-1)[self._entries3]
+        return columns.T
 
     def covers(self, tariffs: np.ndarray, current: np.ndarray) -> bool:
         """Whether ``tariffs`` differ from ``current`` only on links the table sets."""
@@ -407,39 +433,49 @@ class TableEvaluator:
     # ------------------------------------------------------------------ the state
 
     def _prepare(self, current: np.ndarray) -> None:
-        """Sums that are constant in the state ``current``, cached until it changes."""
-        state = current.tobytes()
-        if state == self._state:
+        """Sums that are constant in the state ``current``, cached for the last few states."""
+        key = current.tobytes()
+        if key == self._state:
             return
+        cached = self._states.get(key)
+        if cached is not None:
+            self._states.move_to_end(key)
+        else:
+            cached = self._state_sums(current)
+            self._states[key] = cached
+            if len(self._states) > STATES_CACHED:
+                self._states.popitem(last=False)
+        self._fixed_weight, self._rows_t, self._constant_t = cached
+        self._state = key
+
+    def _state_sums(self, current: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The per-state constants: fixed links' weight per market, rows, constant."""
         model, world = self.model, self.model.world
         link_tariffs = current.reshape(-1)[world.link_flat]
-        trade = world.evaluate(link_tariffs[None])
+        trade = model.trade_at(link_tariffs)
         imports, prices = trade.imports[0], trade.exporter_price[0]
         rest, rest_m, fixed = self.rest, self.rest_markets, self.fixed
         market = np.log(trade.price_index[0]) if world._log_consumer else trade.spending[0]
         demand = trade.price_index[0] ** model._demand_power
         # untouched markets, and exporter prices on fixed links (model.md E5-E8, P4)
-        self._constant_raw = (
-            imports[rest] @ model.raw_imports[rest]
-            + (link_tariffs[rest] * imports[rest]) @ model.raw_revenue[rest]
-            + prices[rest] @ model.raw_prices[rest]
-            + market[rest_m] @ model.raw_market[rest_m]
-            + demand[rest_m] @ model.raw_demand[rest_m]
-            + prices[fixed] @ model.raw_prices[fixed]
+        constant = (
+            imports[rest] @ self._rest_imports
+            + (link_tariffs[rest] * imports[rest]) @ self._rest_revenue
+            + prices[rest] @ self._rest_prices
+            + market[rest_m] @ self._rest_market
+            + demand[rest_m] @ self._rest_demand
+            + prices[fixed] @ self._fixed_prices
             - model.raw_offset
         )
         # fixed links of M': weights w, and X = w/(1+t)·E/D per candidate (E2-E4)
         t_fixed = link_tariffs[fixed]
         log_tau = np.log1p(t_fixed) - world.log_base_tariff[fixed]
         weight = np.exp(log_tau * world._share_slope[fixed] + world._log_base_share[fixed])
-        self._fixed_weight = weight @ self._sum_fixed  # Σ_F w per market, (M',)
         per_unit = (weight / (1.0 + t_fixed))[:, None] * (
-            model.raw_imports[fixed] + t_fixed[:, None] * model.raw_revenue[fixed]
+            self._fixed_imports + t_fixed[:, None] * self._fixed_revenue
         )
         rows = np.vstack([self._rows_set, self._sum_fixed.T @ per_unit, self._rows_market])
-        self._rows_t = np.ascontiguousarray(rows.T)
-        self._constant_t = self._constant_raw[:, None]
-        self._state = state
+        return weight @ self._sum_fixed, np.ascontiguousarray(rows.T), constant[:, None]
 
     # ------------------------------------------------------------------ evaluation
 
