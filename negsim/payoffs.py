@@ -47,6 +47,29 @@ class Payoffs:
         return self.econ + self.security + self.politics
 
 
+@dataclass
+class MarketSums:
+    """Sums of one tariff state per market (j, s), in raw columns [econ | rents | balance].
+
+    Attributes:
+        tariffs, weight, unit, prices: per link, t, the CES weight w, w/(1+t) and p̂*.
+        everything: each market's whole contribution to the raw sums, (markets, 3n).
+        prices_part: the part of it from exporter prices p̂*, (markets, 3n).
+        per_unit: each market's link sums per unit of E/D: Σ w/(1+t)·(rows of X and
+            t X), (markets, 3n).
+        weight_sum: Σ w per market, D (model.md E3), (markets,).
+    """
+
+    tariffs: np.ndarray
+    weight: np.ndarray
+    unit: np.ndarray
+    prices: np.ndarray
+    everything: np.ndarray
+    prices_part: np.ndarray
+    per_unit: np.ndarray
+    weight_sum: np.ndarray
+
+
 class PayoffModel:
     """Payoff functions of all negotiating countries of a scenario.
 
@@ -125,8 +148,7 @@ class PayoffModel:
         self.n, self.n_sectors = n, s
         self._salience_cache: dict[int, np.ndarray] = {}
         self._final_cache: dict[int, np.ndarray] = {}
-        self._trade_key: bytes | None = None
-        self._trade: TradeState | None = None
+        self._sums: OrderedDict[bytes, MarketSums] = OrderedDict()
         self._demand_power = -world.import_demand_elasticity
         # The same sums as one linear map into raw columns [econ | rents | balance]
         # (USD bn, before the % of GDP and the salience), per link and per market, so
@@ -141,6 +163,15 @@ class PayoffModel:
         self.raw_offset = np.concatenate(
             [self._econ_offset, self._lobby_offset, self._base_balance]
         )
+
+        # the raw matrices as (row, market·3n + column, value) triples, for sums per market
+        def coo(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            rows, columns = np.nonzero(matrix)
+            return rows, world.link_market[rows] * 3 * n + columns, matrix[rows, columns]
+
+        self._coo_imports = coo(self.raw_imports)
+        self._coo_revenue = coo(self.raw_revenue)
+        self._coo_prices = coo(self.raw_prices)
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, world: World | None = None) -> PayoffModel:
@@ -248,13 +279,55 @@ class PayoffModel:
             politics = politics - self.audience_cost * np.asarray(backdowns)
         return Payoffs(econ=econ, security=security, politics=politics, trade=state)
 
-    def trade_at(self, link_tariffs: np.ndarray) -> TradeState:
-        """Trade in one state of link tariffs (L,), cached for the last state asked."""
-        key = link_tariffs.tobytes()
-        if self._trade_key != key:
-            self._trade = self.world.evaluate(link_tariffs[None])
-            self._trade_key = key
-        return self._trade
+    def market_sums(self, tariffs: np.ndarray) -> MarketSums:
+        """Per-market raw sums of one tariff state (n+1, n+1, S), cached (last few states).
+
+        Shared by every table's evaluator, so a state change costs one pass over the
+        links, not one per table.
+        """
+        key = tariffs.tobytes()
+        cached = self._sums.get(key)
+        if cached is not None:
+            self._sums.move_to_end(key)
+            return cached
+        world, n_m, cols = self.world, self.n * self.n_sectors, 3 * self.n
+        t = tariffs.reshape(-1)[world.link_flat]
+        trade = world.evaluate(t[None])
+        imports, prices = trade.imports[0], trade.exporter_price[0]
+        log_tau = np.log1p(t) - world.log_base_tariff
+        weight = np.exp(log_tau * world._share_slope + world._log_base_share)  # w (E2)
+        unit = weight / (1.0 + t)  # X per unit of E/D (E4)
+
+        def per_market(terms: list[tuple[tuple, np.ndarray]]) -> np.ndarray:
+            total = np.zeros(n_m * cols)
+            for (rows, key_, values), factor in terms:
+                total += np.bincount(key_, values * factor[rows], minlength=n_m * cols)
+            return total.reshape(n_m, cols)
+
+        imp, rev, pri = self._coo_imports, self._coo_revenue, self._coo_prices
+        prices_part = per_market([(pri, prices)])
+        market = np.log(trade.price_index[0]) if world._log_consumer else trade.spending[0]
+        demand = trade.price_index[0] ** self._demand_power
+        everything = (
+            per_market([(imp, imports), (rev, t * imports)])
+            + prices_part
+            + market[:, None] * self.raw_market
+            + demand[:, None] * self.raw_demand
+        )
+        sums = MarketSums(
+            tariffs=t,
+            weight=weight,
+            unit=unit,
+            prices=prices,
+            everything=everything,
+            prices_part=prices_part,
+            per_unit=per_market([(imp, unit), (rev, unit * t)]),
+            weight_sum=np.bincount(world.link_market, weight, minlength=n_m),
+        )
+        self._sums[key] = sums
+        if len(self._sums) > STATES_CACHED:
+            self._sums.popitem(last=False)
+        return sums
 
     def alliance(self, health: np.ndarray) -> np.ndarray:
         """Alliance term ``Σ_j r[i,j]·V_i·(h[i,j] − 1)`` for health (n, n) or (K, n, n) (P2)."""
@@ -348,22 +421,17 @@ class TableEvaluator:
         self.issue_of_link = np.asarray(issue_of_target)[has_link]
         self.entries_set = entries[has_link]
         markets = np.unique(world.link_market[v])  # M': the markets offers touch
-        touched = np.isin(world.link_market, markets)
-        set_mask = np.zeros(len(world.link_flat), dtype=bool)
-        set_mask[v] = True
         self.markets = markets
-        self.fixed = np.nonzero(touched & ~set_mask)[0]  # F: the other links of M'
-        self.rest = np.nonzero(~touched)[0]  # links of untouched markets
         self.rest_markets = np.setdiff1d(np.arange(world.n * world.n_sectors), markets)
-        self._outside_entries = world.link_flat[~set_mask]  # entries no offer changes
+        # tariff entries that are links no offer sets (checked by covers)
+        self._outside = np.zeros(world.base_tariffs.size, dtype=bool)
+        self._outside[world.link_flat] = True
+        self._outside[self.entries_set] = False
         n_m = len(markets)
         local_v = np.searchsorted(markets, world.link_market[v])
-        local_f = np.searchsorted(markets, world.link_market[self.fixed])
         self._market_of_set = local_v
         self._sum_set = np.zeros((len(v), n_m))  # V -> M'
         self._sum_set[np.arange(len(v)), local_v] = 1.0
-        self._sum_fixed = np.zeros((len(self.fixed), n_m))  # F -> M'
-        self._sum_fixed[np.arange(len(local_f)), local_f] = 1.0
         # one exponential gives [w, w/(1+t), p̂*] per link of V (model.md E1-E2)
         slope, price_slope = world._share_slope[v], world._price_slope[v]
         log_base, log_share = world.log_base_tariff[v], world._log_base_share[v]
@@ -392,12 +460,8 @@ class TableEvaluator:
         self._rows_market = np.vstack([market_rows, model.raw_demand[markets]])
         self._state: bytes | None = None
         self._states: OrderedDict[bytes, tuple] = OrderedDict()
-        rest, rest_m, fixed = self.rest, self.rest_markets, self.fixed
-        self._rest_imports, self._rest_revenue = model.raw_imports[rest], model.raw_revenue[rest]
-        self._rest_prices = model.raw_prices[rest]
-        self._rest_market, self._rest_demand = model.raw_market[rest_m], model.raw_demand[rest_m]
-        self._fixed_prices, self._fixed_imports = model.raw_prices[fixed], model.raw_imports[fixed]
-        self._fixed_revenue = model.raw_revenue[fixed]
+        self._set_imports, self._set_revenue = model.raw_imports[v], model.raw_revenue[v]
+        self._set_prices = model.raw_prices[v]
 
     # ------------------------------------------------------------------ tariff views
 
@@ -427,8 +491,8 @@ class TableEvaluator:
 
     def covers(self, tariffs: np.ndarray, current: np.ndarray) -> bool:
         """Whether ``tariffs`` differ from ``current`` only on links the table sets."""
-        other = self._outside_entries
-        return bool(np.array_equal(tariffs.reshape(-1)[other], current.reshape(-1)[other]))
+        changed = tariffs.reshape(-1) != current.reshape(-1)
+        return not (changed & self._outside).any()
 
     # ------------------------------------------------------------------ the state
 
@@ -449,33 +513,27 @@ class TableEvaluator:
         self._state = key
 
     def _state_sums(self, current: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The per-state constants: fixed links' weight per market, rows, constant."""
-        model, world = self.model, self.model.world
-        link_tariffs = current.reshape(-1)[world.link_flat]
-        trade = model.trade_at(link_tariffs)
-        imports, prices = trade.imports[0], trade.exporter_price[0]
-        rest, rest_m, fixed = self.rest, self.rest_markets, self.fixed
-        market = np.log(trade.price_index[0]) if world._log_consumer else trade.spending[0]
-        demand = trade.price_index[0] ** model._demand_power
-        # untouched markets, and exporter prices on fixed links (model.md E5-E8, P4)
+        """The per-state constants: fixed links' weight per market, rows, constant.
+
+        From the state's sums per market (shared by all tables): the untouched
+        markets' whole contribution, plus in the touched markets the terms of the
+        links no offer sets (their exporter prices; their CES weights and sums per
+        unit of E/D), i.e. the market's sums minus those of the table's own links.
+        """
+        model, v, markets = self.model, self.links_set, self.markets
+        sums = model.market_sums(current)
+        t, weight, unit = sums.tariffs[v], sums.weight[v], sums.unit[v]
         constant = (
-            imports[rest] @ self._rest_imports
-            + (link_tariffs[rest] * imports[rest]) @ self._rest_revenue
-            + prices[rest] @ self._rest_prices
-            + market[rest_m] @ self._rest_market
-            + demand[rest_m] @ self._rest_demand
-            + prices[fixed] @ self._fixed_prices
+            sums.everything[self.rest_markets].sum(axis=0)
+            + sums.prices_part[markets].sum(axis=0)
+            - sums.prices[v] @ self._set_prices
             - model.raw_offset
         )
-        # fixed links of M': weights w, and X = w/(1+t)·E/D per candidate (E2-E4)
-        t_fixed = link_tariffs[fixed]
-        log_tau = np.log1p(t_fixed) - world.log_base_tariff[fixed]
-        weight = np.exp(log_tau * world._share_slope[fixed] + world._log_base_share[fixed])
-        per_unit = (weight / (1.0 + t_fixed))[:, None] * (
-            self._fixed_imports + t_fixed[:, None] * self._fixed_revenue
-        )
-        rows = np.vstack([self._rows_set, self._sum_fixed.T @ per_unit, self._rows_market])
-        return weight @ self._sum_fixed, np.ascontiguousarray(rows.T), constant[:, None]
+        fixed_weight = sums.weight_sum[markets] - weight @ self._sum_set
+        set_per_unit = unit[:, None] * (self._set_imports + t[:, None] * self._set_revenue)
+        fixed_rows = sums.per_unit[markets] - self._sum_set.T @ set_per_unit
+        rows = np.vstack([self._rows_set, fixed_rows, self._rows_market])
+        return fixed_weight, np.ascontiguousarray(rows.T), constant[:, None]
 
     # ------------------------------------------------------------------ evaluation
 

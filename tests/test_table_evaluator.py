@@ -75,7 +75,7 @@ def test_offers_on_one_pair_leave_other_markets_to_a_constant(tag2018):
     # only the US and Japanese markets are computed per offer; China's are constant
     touched = {int(m) // len(tag2018.sectors) for m in evaluator.markets}
     assert touched == {0, 1}
-    assert len(evaluator.rest) > 0 and china not in touched
+    assert len(evaluator.rest_markets) > 0 and china not in touched
 
 
 def test_extra_states_and_the_full_path_agree_inside_a_model(tag2018):
