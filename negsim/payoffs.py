@@ -10,7 +10,6 @@ This module knows nothing of Mesa, files or the command line.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,6 +46,33 @@ class Payoffs:
         return self.econ + self.security + self.politics
 
 
+class RecentStates:
+    """The values of the last few tariff states, keyed by the states' bytes.
+
+    Looked up by comparing bytes (a memory comparison), not by hashing them: a
+    20-country state is 35 kB, whose hash costs more than the comparisons.
+    """
+
+    def __init__(self, size: int = STATES_CACHED) -> None:
+        self.size = size
+        self._items: list[tuple[bytes, object]] = []
+
+    def get(self, key: bytes) -> object | None:
+        """The value stored for ``key`` (moved to the front), or ``None``."""
+        items = self._items
+        for position, (stored, value) in enumerate(items):
+            if stored == key:
+                if position:
+                    items.insert(0, items.pop(position))
+                return value
+        return None
+
+    def put(self, key: bytes, value: object) -> None:
+        """Store a value, forgetting the least recently used beyond ``size``."""
+        self._items.insert(0, (key, value))
+        del self._items[self.size :]
+
+
 @dataclass
 class MarketSums:
     """Sums of one tariff state per market (j, s), in raw columns [econ | rents | balance].
@@ -54,6 +80,7 @@ class MarketSums:
     Attributes:
         tariffs, weight, unit, prices: per link, t, the CES weight w, w/(1+t) and p̂*.
         everything: each market's whole contribution to the raw sums, (markets, 3n).
+        total: the sum of ``everything`` over markets, (3n,).
         prices_part: the part of it from exporter prices p̂*, (markets, 3n).
         per_unit: each market's link sums per unit of E/D: Σ w/(1+t)·(rows of X and
             t X), (markets, 3n).
@@ -65,6 +92,7 @@ class MarketSums:
     unit: np.ndarray
     prices: np.ndarray
     everything: np.ndarray
+    total: np.ndarray
     prices_part: np.ndarray
     per_unit: np.ndarray
     weight_sum: np.ndarray
@@ -148,7 +176,7 @@ class PayoffModel:
         self.n, self.n_sectors = n, s
         self._salience_cache: dict[int, np.ndarray] = {}
         self._final_cache: dict[int, np.ndarray] = {}
-        self._sums: OrderedDict[bytes, MarketSums] = OrderedDict()
+        self._sums = RecentStates()
         self._demand_power = -world.import_demand_elasticity
         # The same sums as one linear map into raw columns [econ | rents | balance]
         # (USD bn, before the % of GDP and the salience), per link and per market, so
@@ -279,16 +307,15 @@ class PayoffModel:
             politics = politics - self.audience_cost * np.asarray(backdowns)
         return Payoffs(econ=econ, security=security, politics=politics, trade=state)
 
-    def market_sums(self, tariffs: np.ndarray) -> MarketSums:
+    def market_sums(self, tariffs: np.ndarray, key: bytes | None = None) -> MarketSums:
         """Per-market raw sums of one tariff state (n+1, n+1, S), cached (last few states).
 
         Shared by every table's evaluator, so a state change costs one pass over the
         links, not one per table.
         """
-        key = tariffs.tobytes()
+        key = tariffs.tobytes() if key is None else key
         cached = self._sums.get(key)
         if cached is not None:
-            self._sums.move_to_end(key)
             return cached
         world, n_m, cols = self.world, self.n * self.n_sectors, 3 * self.n
         t = tariffs.reshape(-1)[world.link_flat]
@@ -320,13 +347,12 @@ class PayoffModel:
             unit=unit,
             prices=prices,
             everything=everything,
+            total=everything.sum(axis=0),
             prices_part=prices_part,
             per_unit=per_market([(imp, unit), (rev, unit * t)]),
             weight_sum=np.bincount(world.link_market, weight, minlength=n_m),
         )
-        self._sums[key] = sums
-        if len(self._sums) > STATES_CACHED:
-            self._sums.popitem(last=False)
+        self._sums.put(key, sums)
         return sums
 
     def alliance(self, health: np.ndarray) -> np.ndarray:
@@ -459,7 +485,7 @@ class TableEvaluator:
             market_rows = market_rows * (-1.0 / eps)
         self._rows_market = np.vstack([market_rows, model.raw_demand[markets]])
         self._state: bytes | None = None
-        self._states: OrderedDict[bytes, tuple] = OrderedDict()
+        self._states = RecentStates()
         self._set_imports, self._set_revenue = model.raw_imports[v], model.raw_revenue[v]
         self._set_prices = model.raw_prices[v]
 
@@ -502,29 +528,29 @@ class TableEvaluator:
         if key == self._state:
             return
         cached = self._states.get(key)
-        if cached is not None:
-            self._states.move_to_end(key)
-        else:
-            cached = self._state_sums(current)
-            self._states[key] = cached
-            if len(self._states) > STATES_CACHED:
-                self._states.popitem(last=False)
+        if cached is None:
+            cached = self._state_sums(current, key)
+            self._states.put(key, cached)
         self._fixed_weight, self._rows_t, self._constant_t = cached
         self._state = key
 
-    def _state_sums(self, current: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _state_sums(
+        self, current: np.ndarray, key: bytes
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The per-state constants: fixed links' weight per market, rows, constant.
 
         From the state's sums per market (shared by all tables): the untouched
-        markets' whole contribution, plus in the touched markets the terms of the
-        links no offer sets (their exporter prices; their CES weights and sums per
-        unit of E/D), i.e. the market's sums minus those of the table's own links.
+        markets' whole contribution (all markets' less the touched ones'), plus in
+        the touched markets the terms of the links no offer sets (their exporter
+        prices; their CES weights and sums per unit of E/D), i.e. the market's sums
+        less those of the table's own links.
         """
         model, v, markets = self.model, self.links_set, self.markets
-        sums = model.market_sums(current)
+        sums = model.market_sums(current, key)
         t, weight, unit = sums.tariffs[v], sums.weight[v], sums.unit[v]
         constant = (
-            sums.everything[self.rest_markets].sum(axis=0)
+            sums.total
+            - sums.everything[markets].sum(axis=0)
             + sums.prices_part[markets].sum(axis=0)
             - sums.prices[v] @ self._set_prices
             - model.raw_offset
