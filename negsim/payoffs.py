@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from negsim.config import Scenario
 
 STATES_CACHED = 4  # tariff states whose constant sums a table evaluator keeps
+SPARSE_TERMS = 1024  # a table evaluator with more terms per candidate uses sparse rows
 
 
 @dataclass
@@ -442,10 +443,11 @@ class TableEvaluator:
         entries = np.ravel_multi_index((importer, exporter, sector), world.base_tariffs.shape)
         link = world.link_of_entry[entries]
         has_link = link >= 0
-        # V: the links an offer sets, and the issue that sets each
-        v = self.links_set = link[has_link]
-        self.issue_of_link = np.asarray(issue_of_target)[has_link]
-        self.entries_set = entries[has_link]
+        # V: the links an offer sets (in market order), and the issue that sets each
+        order = np.argsort(world.link_market[link[has_link]], kind="stable")
+        v = self.links_set = link[has_link][order]
+        self.issue_of_link = np.asarray(issue_of_target)[has_link][order]
+        self.entries_set = entries[has_link][order]
         markets = np.unique(world.link_market[v])  # M': the markets offers touch
         self.markets = markets
         self.rest_markets = np.setdiff1d(np.arange(world.n * world.n_sectors), markets)
@@ -456,8 +458,8 @@ class TableEvaluator:
         n_m = len(markets)
         local_v = np.searchsorted(markets, world.link_market[v])
         self._market_of_set = local_v
-        self._sum_set = np.zeros((len(v), n_m))  # V -> M'
-        self._sum_set[np.arange(len(v)), local_v] = 1.0
+        # V is sorted by market: a market's links are a run starting here (sums by reduceat)
+        self._market_starts = np.flatnonzero(np.r_[True, np.diff(local_v) != 0])
         # one exponential gives [w, w/(1+t), p̂*] per link of V (model.md E1-E2)
         slope, price_slope = world._share_slope[v], world._price_slope[v]
         log_base, log_share = world.log_base_tariff[v], world._log_base_share[v]
@@ -555,10 +557,15 @@ class TableEvaluator:
             - sums.prices[v] @ self._set_prices
             - model.raw_offset
         )
-        fixed_weight = sums.weight_sum[markets] - weight @ self._sum_set
+        starts = self._market_starts
+        fixed_weight = sums.weight_sum[markets] - np.add.reduceat(weight, starts)
         set_per_unit = unit[:, None] * (self._set_imports + t[:, None] * self._set_revenue)
-        fixed_rows = sums.per_unit[markets] - self._sum_set.T @ set_per_unit
+        fixed_rows = sums.per_unit[markets] - np.add.reduceat(set_per_unit, starts, axis=0)
         rows = np.vstack([self._rows_set, fixed_rows, self._rows_market])
+        if rows.shape[0] > SPARSE_TERMS:  # big tables: the rows are mostly zeros
+            from scipy import sparse  # imported here: only big worlds need it
+
+            return fixed_weight, sparse.csr_array(rows.T), constant[:, None]
         return fixed_weight, np.ascontiguousarray(rows.T), constant[:, None]
 
     # ------------------------------------------------------------------ evaluation
@@ -601,7 +608,7 @@ class TableEvaluator:
         links += self._offsets[:, None]
         np.exp(links, out=links)
         # ln D, D = Σ w per market (the fixed links' share precomputed) (E3)
-        log_denom = self._sum_set.T @ links[:n_set]
+        log_denom = np.add.reduceat(links[:n_set], self._market_starts, axis=0)
         log_denom += self._fixed_weight[:, None]
         np.log(log_denom, out=log_denom)
         # [E/D, E, P̂^(−η)] = E0·D^((η−1)/ε − 1), E0·D^((η−1)/ε), D^(η/ε)  (E3-E4)
