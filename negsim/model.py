@@ -512,6 +512,23 @@ def simulate(
 ) -> Outcome:
     """Run one negotiation to the end and return its outcome.
 
-    Same scenario, protocol and seed give the same outcome in any process.
+    Same scenario, protocol and seed give the same outcome in any process. The model
+    is released when the run ends, so a sweep's memory stays constant.
     """
-    return NegotiationModel(scenario, protocol=protocol, rng=seed, collect="none").run()
+    model = NegotiationModel(scenario, protocol=protocol, rng=seed, collect="none")
+    outcome = model.run()
+    release(model)
+    return outcome
+
+
+def release(model: mesa.Model) -> None:
+    """Drop Mesa's class-level reference to a finished model so it can be freed.
+
+    Mesa up to 3.3 keeps every model ever built alive through ``Agent._ids``, a
+    class-level dict keyed by model (mesa issue #3179, fixed by mesa PR #3180);
+    with it a sweep grows by a whole model per run. Harmless on a Mesa without it.
+    Call it only when no agent will be added to the model any more.
+    """
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)
