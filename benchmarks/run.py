@@ -162,7 +162,7 @@ def bench_memory(quick: bool) -> None:
             for seed in range(repeats):
                 tracemalloc.reset_peak()
                 simulate(scenario, protocol, seed).to_record()
-                current, peak = tracemalloc.get_traced_memory()
+                _, peak = tracemalloc.get_traced_memory()
                 peaks.append(peak - base)
                 if seed + 1 in (1, 10, repeats // 2, repeats):
                     gc.collect()

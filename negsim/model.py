@@ -39,7 +39,7 @@ SHARED_SCENARIOS = 4  # scenarios whose arrays each thread keeps between runs
 
 def _shared_parts(
     scenario: Scenario,
-) -> tuple[World, PayoffModel, RedLines, dict[str, TableEvaluator]]:
+) -> tuple[World, PayoffModel, RedLines, dict[tuple, TableEvaluator]]:
     """The world, payoff model, red lines and table evaluators of a scenario.
 
     They depend on the scenario alone and are read-only during a run, so models of
@@ -144,6 +144,7 @@ class NegotiationModel(mesa.Model):
             for i, code in enumerate(self.codes)
         ]
         self._pair_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._table_evaluators: dict[int, tuple[Table, TableEvaluator]] = {}
         self.tables = self._open_tables()
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
         self._last_payoffs = None
@@ -191,11 +192,26 @@ class NegotiationModel(mesa.Model):
 
     def _evaluator(self, table: Table) -> TableEvaluator:
         """The table's restricted payoff evaluator (built once per scenario and table)."""
-        evaluator = self._evaluators.get(table.name)
+        held = self._table_evaluators.get(id(table))
+        if held is not None:
+            return held[1]
+        key = (
+            table.name,
+            table.n_issues,
+            *(a.tobytes() for a in (table.importer, table.exporter, table.sector)),
+            table.issue_of_target.tobytes(),
+        )
+        evaluator = self._evaluators.get(key)
         if evaluator is None:
-            evaluator = self._evaluators[table.name] = TableEvaluator(
-                self.payoffs, table.importer, table.exporter, table.sector, table.issue_of_target
+            evaluator = self._evaluators[key] = TableEvaluator(
+                self.payoffs,
+                table.importer,
+                table.exporter,
+                table.sector,
+                table.issue_of_target,
             )
+        # keyed by identity; holding the table keeps its id from being reused
+        self._table_evaluators[id(table)] = (table, evaluator)
         return evaluator
 
     def _table_payoffs(self, table: Table, offers: np.ndarray, breakdown: bool = False):
