@@ -146,10 +146,21 @@ class NegotiationModel(mesa.Model):
         self._pair_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._table_evaluators: dict[int, tuple[Table, TableEvaluator]] = {}
         self.tables = self._open_tables()
-        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        self._datacollector: mesa.DataCollector | None = None
         self._last_payoffs = None
         if collect == "rounds":
             self.datacollector.collect(self)
+
+    @property
+    def datacollector(self) -> mesa.DataCollector:
+        """The model's Mesa ``DataCollector`` (built on first use: sweeps never use it)."""
+        if self._datacollector is None:
+            self._datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        return self._datacollector
+
+    @datacollector.setter
+    def datacollector(self, value: mesa.DataCollector) -> None:
+        self._datacollector = value
 
     # ------------------------------------------------------------------ set-up
 

@@ -20,7 +20,8 @@ from negsim.economy import TradeState, World
 if TYPE_CHECKING:
     from negsim.config import Scenario
 
-STATES_CACHED = 4  # tariff states whose constant sums a table evaluator keeps
+STATES_CACHED = 8  # tariff states whose sums are kept (a run visits a few; the start recurs)
+STATE_CACHE_BYTES = 8 << 20  # at most this much per cache: big tables keep fewer states
 SPARSE_TERMS = 1024  # a table evaluator with more terms per candidate uses sparse rows
 
 
@@ -487,7 +488,8 @@ class TableEvaluator:
             market_rows = market_rows * (-1.0 / eps)
         self._rows_market = np.vstack([market_rows, model.raw_demand[markets]])
         self._state: bytes | None = None
-        self._states = RecentStates()
+        row_bytes = 8 * 3 * model.n * (len(self._rows_set) + 3 * len(markets))
+        self._states = RecentStates(max(2, min(STATES_CACHED, STATE_CACHE_BYTES // row_bytes)))
         self._set_imports, self._set_revenue = model.raw_imports[v], model.raw_revenue[v]
         self._set_prices = model.raw_prices[v]
 
