@@ -269,7 +269,8 @@ class NegotiationModel(mesa.Model):
         pairs = self._pair_cache.get(table.name)
         if pairs is None:
             parties = np.array(table.parties)
-            a, b = np.meshgrid(parties, parties, indexing="ij")
+            a = np.repeat(parties, len(parties))  # all (a, b), a-major, as a meshgrid
+            b = np.tile(parties, len(parties))
             off = a != b
             pairs = self._pair_cache[table.name] = (a[off], b[off])
         return pairs
