@@ -252,8 +252,9 @@ class NegotiationModel(mesa.Model):
                 round_=self.round,
                 backdowns=self.backdowns,
             )
-            payoffs.security[:-1] += alliance(health)
-            payoffs.security[-1] += alliance(broken_health)
+            agreed, broken = alliance(np.stack((health, broken_health)))
+            payoffs.security[:-1] += agreed
+            payoffs.security[-1] += broken
             return payoffs
         # a breakdown that moves tariffs off the table: evaluate full tensors
         states = table.apply(offers, self.tariffs)

@@ -464,18 +464,18 @@ class TableEvaluator:
         # one exponential gives [w, w/(1+t), p̂*] per link of V (model.md E1-E2)
         slope, price_slope = world._share_slope[v], world._price_slope[v]
         log_base, log_share = world.log_base_tariff[v], world._log_base_share[v]
-        self._slopes = np.concatenate([slope, slope - 1.0, price_slope])
+        self._slopes = np.concatenate([slope, slope - 1.0, price_slope])[:, None]
         self._offsets = np.concatenate(
             [log_share - log_base * slope, log_share - log_base * slope, -log_base * price_slope]
-        )
+        )[:, None]
         self._issue3 = np.tile(self.issue_of_link, 3)
         self._entries3 = np.tile(self.entries_set, 3)
         # another gives [E/D, E, P̂^(−η)] per market of M' from ln D (model.md E3-E4)
         eps, eta = world.elasticity, world.import_demand_elasticity
         spend = (eta - 1.0) / eps
-        self._market_powers = np.repeat([spend - 1.0, spend, eta / eps], n_m)
+        self._market_powers = np.repeat([spend - 1.0, spend, eta / eps], n_m)[:, None]
         log_e0 = np.log(world.base_spending[markets])
-        self._market_offsets = np.concatenate([log_e0, log_e0, np.zeros(n_m)])
+        self._market_offsets = np.concatenate([log_e0, log_e0, np.zeros(n_m)])[:, None]
         self._market3 = np.tile(np.arange(n_m), 3)
         self._buffers: dict[int, np.ndarray] = {}
         # raw rows per term, in the order the terms are laid out per candidate:
@@ -488,6 +488,8 @@ class TableEvaluator:
             market_rows = market_rows * (-1.0 / eps)
         self._rows_market = np.vstack([market_rows, model.raw_demand[markets]])
         self._state: bytes | None = None
+        self._audience_key: bytes | None = None
+        self._audience_cost: np.ndarray | None = None
         row_bytes = 8 * 3 * model.n * (len(self._rows_set) + 3 * len(markets))
         self._states = RecentStates(max(2, min(STATES_CACHED, STATE_CACHE_BYTES // row_bytes)))
         self._set_imports, self._set_revenue = model.raw_imports[v], model.raw_revenue[v]
@@ -535,13 +537,14 @@ class TableEvaluator:
         if cached is None:
             cached = self._state_sums(current, key)
             self._states.put(key, cached)
-        self._fixed_weight, self._rows_t, self._constant_t = cached
+        self._fixed_weight, self._rows_t = cached
         self._state = key
 
-    def _state_sums(
-        self, current: np.ndarray, key: bytes
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The per-state constants: fixed links' weight per market, rows, constant.
+    def _state_sums(self, current: np.ndarray, key: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """The per-state constants: fixed links' weight per market, and the rows.
+
+        The rows (transposed) map the terms of a candidate to raw sums; their last
+        column is the constant, picked up by a row of ones under the terms.
 
         From the state's sums per market (shared by all tables): the untouched
         markets' whole contribution (all markets' less the touched ones'), plus in
@@ -563,12 +566,21 @@ class TableEvaluator:
         fixed_weight = sums.weight_sum[markets] - np.add.reduceat(weight, starts)
         set_per_unit = unit[:, None] * (self._set_imports + t[:, None] * self._set_revenue)
         fixed_rows = sums.per_unit[markets] - np.add.reduceat(set_per_unit, starts, axis=0)
-        rows = np.vstack([self._rows_set, fixed_rows, self._rows_market])
+        rows = np.vstack([self._rows_set, fixed_rows, self._rows_market, constant])
+        fixed_weight = fixed_weight[:, None]
         if rows.shape[0] > SPARSE_TERMS:  # big tables: the rows are mostly zeros
             from scipy import sparse  # imported here: only big worlds need it
 
-            return fixed_weight, sparse.csr_array(rows.T), constant[:, None]
-        return fixed_weight, np.ascontiguousarray(rows.T), constant[:, None]
+            return fixed_weight, sparse.csr_array(rows.T)
+        return fixed_weight, np.ascontiguousarray(rows.T)
+
+    def _audience(self, backdowns: np.ndarray) -> np.ndarray | None:
+        """Audience costs (model.md P6) for backdowns, ``None`` when all are zero."""
+        key = np.asarray(backdowns).tobytes()
+        if key != self._audience_key:
+            cost = self.model.audience_cost * np.asarray(backdowns)
+            self._audience_key, self._audience_cost = key, cost if cost.any() else None
+        return self._audience_cost
 
     # ------------------------------------------------------------------ evaluation
 
@@ -601,21 +613,22 @@ class TableEvaluator:
         k = t.shape[0]
         # the terms per candidate, one column each (rows contiguous per term)
         terms = self._buffers.get(k)
-        if terms is None:
-            terms = self._buffers[k] = np.empty((3 * n_set + 3 * len(self.markets), k))
-        links, markets = terms[: 3 * n_set], terms[3 * n_set :]
+        if terms is None:  # the last row stays 1: it picks up the constant column of rows
+            terms = self._buffers[k] = np.empty((3 * n_set + 3 * len(self.markets) + 1, k))
+            terms[-1] = 1.0
+        links, markets = terms[: 3 * n_set], terms[3 * n_set : -1]
         # [w, w/(1+t), p̂*] per link of V (model.md E1-E2)
         np.log1p(t.T, out=links)  # t.T is contiguous when t comes from offer_links
-        links *= self._slopes[:, None]
-        links += self._offsets[:, None]
+        links *= self._slopes
+        links += self._offsets
         np.exp(links, out=links)
         # ln D, D = Σ w per market (the fixed links' share precomputed) (E3)
         log_denom = np.add.reduceat(links[:n_set], self._market_starts, axis=0)
-        log_denom += self._fixed_weight[:, None]
+        log_denom += self._fixed_weight
         np.log(log_denom, out=log_denom)
         # [E/D, E, P̂^(−η)] = E0·D^((η−1)/ε − 1), E0·D^((η−1)/ε), D^(η/ε)  (E3-E4)
-        np.multiply(log_denom[self._market3], self._market_powers[:, None], out=markets)
-        markets += self._market_offsets[:, None]
+        np.multiply(log_denom[self._market3], self._market_powers, out=markets)
+        markets += self._market_offsets
         np.exp(markets, out=markets)
         if model.world._log_consumer:
             markets[len(self.markets) : 2 * len(self.markets)] = log_denom
@@ -623,12 +636,13 @@ class TableEvaluator:
         imports = links[n_set : 2 * n_set]
         imports *= markets[self._market_of_set]
         np.multiply(imports, t.T[:n_set], out=links[:n_set])
-        raw = self._rows_t @ terms  # [econ | rents | balance] sums, USD bn
-        raw += self._constant_t
+        raw = self._rows_t @ terms  # [econ | rents | balance] sums, USD bn, with the constant
         # -> [econ | politics | security] in % of GDP (P1, P3-P5), then P2 and P6
         out = (model.final_map(round_).T @ raw).T
         if backdowns is not None:
-            out[:, n : 2 * n] -= model.audience_cost * np.asarray(backdowns)
+            audience = self._audience(backdowns)
+            if audience is not None:
+                out[:, n : 2 * n] -= audience
         if health is not None:
             out[:, 2 * n :] += model.alliance(health)
         return Payoffs(econ=out[:, :n], security=out[:, 2 * n :], politics=out[:, n : 2 * n])
