@@ -252,9 +252,8 @@ class NegotiationModel(mesa.Model):
                 round_=self.round,
                 backdowns=self.backdowns,
             )
-            agreed, broken = alliance(np.stack((health, broken_health)))
-            payoffs.security[:-1] += agreed
-            payoffs.security[-1] += broken
+            payoffs.security[:-1] += alliance(health)
+            payoffs.security[-1] += alliance(broken_health)
             return payoffs
         # a breakdown that moves tariffs off the table: evaluate full tensors
         states = table.apply(offers, self.tariffs)
