@@ -3,7 +3,9 @@
 ``data/records_before_perf.json`` holds outcome records computed by the engine at
 commit 3cfbfbd, before evaluation was restricted to the markets an offer touches.
 The faster engine must give the same records for the same seeds: integers and
-statuses exactly, floats up to floating-point noise.
+statuses exactly, floats up to floating-point noise. ``data/pin_records.py`` rewrites
+the fixture from whichever engine is first on the path (after merging a branch that
+changes the model on purpose, pin with that branch's pre-merge commit).
 """
 
 from __future__ import annotations
