@@ -421,9 +421,12 @@ class TableEvaluator:
     The algebra is that of :meth:`PayoffModel.evaluate`, rearranged:
     ``w = exp(ln(1+t)·(−εφ) + c)``, ``w/(1+t)`` and ``p̂*`` come from one
     exponential (E1-E2); ``E``, ``E/D`` and ``P̂^(−η)`` are powers of ``D``, from
-    another (E3-E4); the linear sums (E5-E8, P1-P6) are one matrix per round. The
-    results equal the full evaluation up to floating-point rounding (sums are taken
-    in another order; tests check ``rtol=1e-12``).
+    another (E3-E4); the linear sums (E5-E8) are one matrix product per batch, with
+    the constant riding on a row of ones, and the conversion to % of GDP, rivalry and
+    salience (P1, P3-P5) is a second, small one. The results equal the full
+    evaluation up to floating-point rounding (sums are taken in another order; tests
+    check ``rtol=1e-12``), so candidates that tie exactly in exact arithmetic may be
+    ordered differently.
 
     Args:
         model: the payoff model of the world.
