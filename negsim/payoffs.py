@@ -178,6 +178,7 @@ class PayoffModel:
         self.n, self.n_sectors = n, s
         self._salience_cache: dict[int, np.ndarray] = {}
         self._final_cache: dict[int, np.ndarray] = {}
+        self._final_base: np.ndarray | None = None
         self._sums = RecentStates()
         self._demand_power = -world.import_demand_elasticity
         # The same sums as one linear map into raw columns [econ | rents | balance]
@@ -373,12 +374,16 @@ class PayoffModel:
         if cached is not None:
             return cached
         n = self.n
-        final = np.zeros((3 * n, 3 * n))
-        diagonal = np.arange(n)
-        final[diagonal, diagonal] = self.percent
-        final[:n, 2 * n :] = self.percent[:, None] * self.rivalry_matrix
-        final[n + diagonal, n + diagonal] = self.percent
-        final[2 * n + diagonal, n + diagonal] = self.salience(round_) * self.percent
+        if self._final_base is None:  # everything but the salience, built once
+            base = np.zeros((3 * n, 3 * n))
+            diagonal = np.arange(n)
+            base[diagonal, diagonal] = self.percent
+            base[:n, 2 * n :] = self.percent[:, None] * self.rivalry_matrix
+            base[n + diagonal, n + diagonal] = self.percent
+            self._final_base = base
+            self._salience_cells = (2 * n + diagonal, n + diagonal)
+        final = self._final_base.copy()
+        final[self._salience_cells] = self.salience(round_) * self.percent
         self._final_cache[round_] = final
         return final
 
@@ -454,7 +459,9 @@ class TableEvaluator:
         self.entries_set = entries[has_link][order]
         markets = np.unique(world.link_market[v])  # M': the markets offers touch
         self.markets = markets
-        self.rest_markets = np.setdiff1d(np.arange(world.n * world.n_sectors), markets)
+        rest = np.ones(world.n * world.n_sectors, dtype=bool)
+        rest[markets] = False
+        self.rest_markets = np.flatnonzero(rest)
         # tariff entries that are links no offer sets (checked by covers)
         self._outside = np.zeros(world.base_tariffs.size, dtype=bool)
         self._outside[world.link_flat] = True
@@ -471,15 +478,15 @@ class TableEvaluator:
         self._offsets = np.concatenate(
             [log_share - log_base * slope, log_share - log_base * slope, -log_base * price_slope]
         )[:, None]
-        self._issue3 = np.tile(self.issue_of_link, 3)
-        self._entries3 = np.tile(self.entries_set, 3)
+        self._issue3 = np.concatenate([self.issue_of_link] * 3)
+        self._entries3 = np.concatenate([self.entries_set] * 3)
         # another gives [E/D, E, P̂^(−η)] per market of M' from ln D (model.md E3-E4)
         eps, eta = world.elasticity, world.import_demand_elasticity
         spend = (eta - 1.0) / eps
         self._market_powers = np.repeat([spend - 1.0, spend, eta / eps], n_m)[:, None]
         log_e0 = np.log(world.base_spending[markets])
         self._market_offsets = np.concatenate([log_e0, log_e0, np.zeros(n_m)])[:, None]
-        self._market3 = np.tile(np.arange(n_m), 3)
+        self._market3 = np.concatenate([np.arange(n_m)] * 3)
         self._buffers: dict[int, np.ndarray] = {}
         # raw rows per term, in the order the terms are laid out per candidate:
         # [t X, X, p̂*] per link of V, [E/D, E (or ln D), P̂^(−η)] per market of M'
