@@ -37,6 +37,7 @@ class TradeState:
         price_index: importers' price index P̂ relative to the start, (K, markets).
         exporter_price: exporters' received price p̂* relative to the start, (K, L).
         spending: importers' spending E at buyers' prices per market, (K, markets).
+        weight: each link's CES weight w = λ0·τ̂^(−εφ) (model.md E2), (K, L).
     """
 
     world: World
@@ -45,6 +46,7 @@ class TradeState:
     price_index: np.ndarray
     exporter_price: np.ndarray
     spending: np.ndarray
+    weight: np.ndarray | None = None
 
     @property
     def consumer(self) -> np.ndarray:
@@ -217,7 +219,7 @@ class World:
         # spending E = E0 P̂^(1-η); supplier value λ E = weight · E / D        (model.md E4)
         spending = self.base_spending * price_index**self._spending_power
         imports = (weight / (1.0 + t)) * ((spending / denom) @ self.market_of.T)
-        return TradeState(self, t, imports, price_index, exporter_price, spending)
+        return TradeState(self, t, imports, price_index, exporter_price, spending, weight)
 
     def welfare(self, state: TradeState) -> np.ndarray:
         """Economic welfare change of each negotiating country, USD bn, shape (K, n).

@@ -200,9 +200,26 @@ class PayoffModel:
             rows, columns = np.nonzero(matrix)
             return rows, world.link_market[rows] * 3 * n + columns, matrix[rows, columns]
 
-        self._coo_imports = coo(self.raw_imports)
-        self._coo_revenue = coo(self.raw_revenue)
-        self._coo_prices = coo(self.raw_prices)
+        n_links, block = len(world.link_flat), n * s * 3 * n
+        # (factor, output block) of each part; factors laid out as in market_sums
+        parts = [
+            (self.raw_imports, 0, 0),  # X
+            (self.raw_revenue, 1, 0),  # t X
+            (self.raw_prices, 2, 1),  # p̂*
+            (self.raw_imports, 3, 2),  # w/(1+t)
+            (self.raw_revenue, 4, 2),  # w/(1+t)·t
+        ]
+        triples = [coo(matrix) for matrix, _, _ in parts]
+        self._sum_rows = np.concatenate(
+            [
+                rows + factor * n_links
+                for (rows, _, _), (_, factor, _) in zip(triples, parts, strict=True)
+            ]
+        )
+        self._sum_keys = np.concatenate(
+            [keys + out * block for (_, keys, _), (_, _, out) in zip(triples, parts, strict=True)]
+        )
+        self._sum_values = np.concatenate([values for _, _, values in triples])
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, world: World | None = None) -> PayoffModel:
@@ -323,23 +340,19 @@ class PayoffModel:
         world, n_m, cols = self.world, self.n * self.n_sectors, 3 * self.n
         t = tariffs.reshape(-1)[world.link_flat]
         trade = world.evaluate(t[None])
-        imports, prices = trade.imports[0], trade.exporter_price[0]
-        log_tau = np.log1p(t) - world.log_base_tariff
-        weight = np.exp(log_tau * world._share_slope + world._log_base_share)  # w (E2)
+        imports, prices, weight = trade.imports[0], trade.exporter_price[0], trade.weight[0]
         unit = weight / (1.0 + t)  # X per unit of E/D (E4)
-
-        def per_market(terms: list[tuple[tuple, np.ndarray]]) -> np.ndarray:
-            total = np.zeros(n_m * cols)
-            for (rows, key_, values), factor in terms:
-                total += np.bincount(key_, values * factor[rows], minlength=n_m * cols)
-            return total.reshape(n_m, cols)
-
-        imp, rev, pri = self._coo_imports, self._coo_revenue, self._coo_prices
-        prices_part = per_market([(pri, prices)])
+        # the three per-market sums in one pass over the raw matrices' nonzeros:
+        # [X and t X terms | p̂* terms | w/(1+t) and w/(1+t)·t terms], (3, markets, 3n)
+        factors = np.concatenate([imports, t * imports, prices, unit, unit * t])
+        blocks = np.bincount(
+            self._sum_keys, self._sum_values * factors[self._sum_rows], minlength=3 * n_m * cols
+        ).reshape(3, n_m, cols)
+        prices_part = blocks[1]
         market = np.log(trade.price_index[0]) if world._log_consumer else trade.spending[0]
         demand = trade.price_index[0] ** self._demand_power
         everything = (
-            per_market([(imp, imports), (rev, t * imports)])
+            blocks[0]
             + prices_part
             + market[:, None] * self.raw_market
             + demand[:, None] * self.raw_demand
@@ -352,7 +365,7 @@ class PayoffModel:
             everything=everything,
             total=everything.sum(axis=0),
             prices_part=prices_part,
-            per_unit=per_market([(imp, unit), (rev, unit * t)]),
+            per_unit=blocks[2],
             weight_sum=np.bincount(world.link_market, weight, minlength=n_m),
         )
         self._sums.put(key, sums)
