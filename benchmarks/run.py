@@ -7,7 +7,9 @@ Figures (each with the core count, load and versions):
 - ``table_round``: the cost of one negotiation round at one table (sample, evaluate
   candidates and the breakdown state, choose, answer), per protocol;
 - ``tag2018_run``: a full tag2018 run per protocol, median over ``--seeds`` seeds
-  (targets: at most 2 ms bilateral and 3 ms multilateral);
+  (targets: at most 2 ms bilateral and 3 ms multilateral); and
+  ``tag2018_run_new_scenario_each_run``: the same when every run's scenario differs
+  (a sweep with per-run perturbations: nothing built for a scenario is reused);
 - ``scaling``: synthetic scenarios with 3, 5, 10, 20 countries and 5, 10 sectors,
   every pair at a table (bilateral) or one table (multilateral); then
   ``scaling_exponent``: the slope of log run time against log countries;
@@ -103,6 +105,35 @@ def bench_tag2018(seeds: int) -> None:
             median_us_per_table_round=round(float(np.median(times / offers)) * 1e3, 1),
             target_ms=TARGET_MS[protocol],
             meets_target=median <= TARGET_MS[protocol],
+        )
+
+
+def bench_tag2018_perturbed(seeds: int) -> None:
+    """Runs whose scenario differs every time, as in a sweep with per-run perturbations.
+
+    Nothing built for one scenario can be reused by the next (world, payoff model,
+    table evaluators): this is the cost of a run in such a sweep.
+    """
+    base = load_scenario("tag2018")
+    for protocol in ("bilateral", "multilateral"):
+        scenarios = [
+            load_scenario("tag2018", {"JP.security.reliance.US": 0.8 + 1e-9 * seed})
+            for seed in range(seeds)
+        ]
+        simulate(base, protocol, 0)
+        times = []
+        for seed, scenario in enumerate(scenarios):
+            start = time.perf_counter()
+            simulate(scenario, protocol, seed)
+            times.append((time.perf_counter() - start) * 1e3)
+        emit(
+            "tag2018_run_new_scenario_each_run",
+            protocol=protocol,
+            seeds=seeds,
+            median_ms=round(float(np.median(times)), 3),
+            p10_ms=round(float(np.percentile(times, 10)), 3),
+            p90_ms=round(float(np.percentile(times, 90)), 3),
+            perturbation="JP.security.reliance.US = 0.8 + 1e-9 * seed",
         )
 
 
@@ -203,7 +234,7 @@ def main() -> None:
     groups = {
         "payoffs": lambda: bench_payoffs(args.quick),
         "round": lambda: bench_table_round(args.quick),
-        "tag2018": lambda: bench_tag2018(args.seeds),
+        "tag2018": lambda: (bench_tag2018(args.seeds), bench_tag2018_perturbed(args.seeds)),
         "scaling": lambda: bench_scaling(args.quick),
         "memory": lambda: bench_memory(args.quick),
     }
