@@ -53,7 +53,10 @@ class CountryAgent(mesa.Agent):
         others = [
             table.last_offer[p] for p in table.parties if p != self.index and p in table.last_offer
         ]
-        other = np.mean(others, axis=0) if others else current
+        if len(others) > 1:
+            other = np.mean(others, axis=0)
+        else:  # one other party (the mean of one is itself) or none yet
+            other = others[0] if others else current
         return strategies.sample_offers(
             self.model.rng,
             own,

@@ -37,6 +37,7 @@ class TradeState:
         price_index: importers' price index P̂ relative to the start, (K, markets).
         exporter_price: exporters' received price p̂* relative to the start, (K, L).
         spending: importers' spending E at buyers' prices per market, (K, markets).
+        weight: each link's CES weight w = λ0·τ̂^(−εφ) (model.md E2), (K, L).
     """
 
     world: World
@@ -45,6 +46,7 @@ class TradeState:
     price_index: np.ndarray
     exporter_price: np.ndarray
     spending: np.ndarray
+    weight: np.ndarray | None = None
 
     @property
     def consumer(self) -> np.ndarray:
@@ -109,6 +111,9 @@ class World:
         market = importer * s + sector  # market (j, s) as a flat index over n*s
         self.link_market = market
         n_links, n_markets = len(importer), n * s
+        # position of each tariff entry among the links (-1: no trade, not a link)
+        self.link_of_entry = np.full(m * m * s, -1)
+        self.link_of_entry[self.link_flat] = np.arange(n_links)
         self.market_of = np.zeros((n_links, n_markets))  # link -> its market
         self.market_of[np.arange(n_links), market] = 1.0
         # country aggregation: markets -> importer, links -> exporter (negotiators only)
@@ -214,7 +219,7 @@ class World:
         # spending E = E0 P̂^(1-η); supplier value λ E = weight · E / D        (model.md E4)
         spending = self.base_spending * price_index**self._spending_power
         imports = (weight / (1.0 + t)) * ((spending / denom) @ self.market_of.T)
-        return TradeState(self, t, imports, price_index, exporter_price, spending)
+        return TradeState(self, t, imports, price_index, exporter_price, spending, weight)
 
     def welfare(self, state: TradeState) -> np.ndarray:
         """Economic welfare change of each negotiating country, USD bn, shape (K, n).

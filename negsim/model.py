@@ -16,6 +16,8 @@ All randomness comes from the model's ``rng`` (Mesa's ``rng=`` argument).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import mesa
@@ -25,10 +27,38 @@ from negsim.agents import CountryAgent
 from negsim.config import Scenario, ScenarioError, load_scenario
 from negsim.economy import World
 from negsim.outcomes import Outcome, nash_gap
-from negsim.payoffs import PayoffModel, RedLines
+from negsim.payoffs import PayoffModel, RedLines, TableEvaluator
 from negsim.protocols import PROTOCOLS, Table, bilateral_table, multilateral_table
 
 COLLECT = ("rounds", "final", "none")
+
+
+_SHARED = threading.local()
+SHARED_SCENARIOS = 4  # scenarios whose arrays each thread keeps between runs
+
+
+def _shared_parts(
+    scenario: Scenario,
+) -> tuple[World, PayoffModel, RedLines, dict[tuple, TableEvaluator]]:
+    """The world, payoff model, red lines and table evaluators of a scenario.
+
+    They depend on the scenario alone and are read-only during a run, so models of
+    the same scenario (same content, compared through its JSON) share them: a
+    sweep builds them once. Each thread has its own cache (the evaluators keep
+    scratch buffers), holding the last ``SHARED_SCENARIOS`` scenarios.
+    """
+    cache = getattr(_SHARED, "cache", None)
+    if cache is None:
+        cache = _SHARED.cache = OrderedDict()
+    key = scenario.model_dump_json()
+    parts = cache.get(key)
+    if parts is None:
+        world = World.from_scenario(scenario)
+        payoffs = PayoffModel.from_scenario(scenario, world)
+        parts = cache[key] = (world, payoffs, RedLines.from_scenario(scenario), {})
+        while len(cache) > SHARED_SCENARIOS:
+            cache.popitem(last=False)
+    return parts
 
 
 @dataclass
@@ -88,9 +118,7 @@ class NegotiationModel(mesa.Model):
         self.protocol = protocol
         self.collect = collect
         scenario = self.config
-        self.world = World.from_scenario(scenario)
-        self.payoffs = PayoffModel.from_scenario(scenario, self.world)
-        self.red_lines = RedLines.from_scenario(scenario)
+        self.world, self.payoffs, self.red_lines, self._evaluators = _shared_parts(scenario)
         self.codes = scenario.countries
         n = len(self.codes)
         self.horizon = scenario.horizon
@@ -122,11 +150,23 @@ class NegotiationModel(mesa.Model):
             for i, code in enumerate(self.codes)
         ]
         self._pair_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._table_evaluators: dict[int, tuple[Table, TableEvaluator]] = {}
         self.tables = self._open_tables()
-        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        self._datacollector: mesa.DataCollector | None = None
         self._last_payoffs = None
         if collect == "rounds":
             self.datacollector.collect(self)
+
+    @property
+    def datacollector(self) -> mesa.DataCollector:
+        """The model's Mesa ``DataCollector`` (built on first use: sweeps never use it)."""
+        if self._datacollector is None:
+            self._datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        return self._datacollector
+
+    @datacollector.setter
+    def datacollector(self, value: mesa.DataCollector) -> None:
+        self._datacollector = value
 
     # ------------------------------------------------------------------ set-up
 
@@ -149,12 +189,15 @@ class NegotiationModel(mesa.Model):
         """Each party's best hoped-for utility: the best of a sample of packages."""
         current = table.current(self.tariffs)
         bounds = self._bounds(table, current)
-        for party in table.parties:
-            agent = self.country_agents[party]
-            offers = agent.candidates(table, current, bounds)
-            utilities = self._table_payoffs(table, offers).total
-            table.best[party] = float(utilities[:, party].max())
+        # every party's sample first (same draws, same order), then one evaluation
+        samples = [self.country_agents[p].candidates(table, current, bounds) for p in table.parties]
+        utilities = self._table_payoffs(table, np.vstack(samples)).total
+        start = 0
+        for party, sample in zip(table.parties, samples, strict=True):
+            rows = utilities[start : start + len(sample), party]
+            table.best[party] = float(rows.max())
             table.stalled[party] = 0
+            start += len(sample)
 
     def _bounds(self, table: Table, current: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Bounds on offers: red lines, ``max_tariff`` and the tariffs in force.
@@ -175,18 +218,65 @@ class NegotiationModel(mesa.Model):
             tariffs[None], health=self.health, round_=self.round, backdowns=self.backdowns
         )
 
+    def _evaluator(self, table: Table) -> TableEvaluator:
+        """The table's restricted payoff evaluator (built once per scenario and table)."""
+        held = self._table_evaluators.get(id(table))
+        if held is not None:
+            return held[1]
+        key = (
+            table.name,
+            table.n_issues,
+            *(a.tobytes() for a in (table.importer, table.exporter, table.sector)),
+            table.issue_of_target.tobytes(),
+        )
+        evaluator = self._evaluators.get(key)
+        if evaluator is None:
+            evaluator = self._evaluators[key] = TableEvaluator(
+                self.payoffs,
+                table.importer,
+                table.exporter,
+                table.sector,
+                table.issue_of_target,
+            )
+        # keyed by identity; holding the table keeps its id from being reused
+        self._table_evaluators[id(table)] = (table, evaluator)
+        return evaluator
+
     def _table_payoffs(self, table: Table, offers: np.ndarray, breakdown: bool = False):
         """Payoffs of offers put in force with the health an agreement brings.
 
         With ``breakdown=True`` a last row is added: the state if talks broke down
-        now, whose utilities are the parties' outside options.
+        now, whose utilities are the parties' outside options. Only the markets the
+        table's tariffs touch are computed per offer (:class:`TableEvaluator`).
         """
+        evaluator = self._evaluator(table)
+        health = self._agreed_health(table)
+        alliance = self.payoffs.alliance
+        if not breakdown:
+            payoffs = evaluator.evaluate(
+                evaluator.with_states(offers),
+                self.tariffs,
+                round_=self.round,
+                backdowns=self.backdowns,
+            )
+            payoffs.security += alliance(health)
+            return payoffs
+        broken_tariffs, broken_health = self._breakdown_state(table)
+        if evaluator.covers(broken_tariffs, self.tariffs):
+            payoffs = evaluator.evaluate(
+                evaluator.with_states(offers, broken_tariffs),
+                self.tariffs,
+                round_=self.round,
+                backdowns=self.backdowns,
+            )
+            payoffs.security[:-1] += alliance(health)
+            payoffs.security[-1] += alliance(broken_health)
+            return payoffs
+        # a breakdown that moves tariffs off the table: evaluate full tensors
         states = table.apply(offers, self.tariffs)
-        health = np.repeat(self._agreed_health(table)[None], len(offers), axis=0)
-        if breakdown:
-            broken_tariffs, broken_health = self._breakdown_state(table)
-            states = np.concatenate([states, broken_tariffs[None]])
-            health = np.concatenate([health, broken_health[None]])
+        health = np.repeat(health[None], len(offers), axis=0)
+        states = np.concatenate([states, broken_tariffs[None]])
+        health = np.concatenate([health, broken_health[None]])
         return self.payoffs.evaluate(
             states, health=health, round_=self.round, backdowns=self.backdowns
         )
@@ -196,7 +286,8 @@ class NegotiationModel(mesa.Model):
         pairs = self._pair_cache.get(table.name)
         if pairs is None:
             parties = np.array(table.parties)
-            a, b = np.meshgrid(parties, parties, indexing="ij")
+            a = np.repeat(parties, len(parties))  # all (a, b), a-major, as a meshgrid
+            b = np.tile(parties, len(parties))
             off = a != b
             pairs = self._pair_cache[table.name] = (a[off], b[off])
         return pairs
@@ -227,7 +318,8 @@ class NegotiationModel(mesa.Model):
         health[a, b] -= self.diplomacy.breakdown_damage
         for threat in self._pending(table):
             self._coerce(threat, tariffs, health, expected=True)
-        np.clip(health, 0.0, 1.0, out=health)
+        np.maximum(health, 0.0, out=health)  # clip to 0..1
+        np.minimum(health, 1.0, out=health)
         return tariffs, health
 
     def _pending(self, table: Table) -> list[ThreatState]:
@@ -245,7 +337,7 @@ class NegotiationModel(mesa.Model):
         old = tariffs[by, on, threat.sectors]
         new = np.maximum(old, threat.level)
         tariffs[by, on, threat.sectors] = new
-        increment = float((new - old).mean())
+        increment = float((new - old).sum() / new.size)  # the mean, without np.mean's overhead
         health[by, on] -= self.diplomacy.coercion_damage
         health[on, by] -= self.diplomacy.coercion_damage
         target = self.country_agents[on]
@@ -468,6 +560,23 @@ def simulate(
 ) -> Outcome:
     """Run one negotiation to the end and return its outcome.
 
-    Same scenario, protocol and seed give the same outcome in any process.
+    Same scenario, protocol and seed give the same outcome in any process. The model
+    is released when the run ends, so a sweep's memory stays constant.
     """
-    return NegotiationModel(scenario, protocol=protocol, rng=seed, collect="none").run()
+    model = NegotiationModel(scenario, protocol=protocol, rng=seed, collect="none")
+    outcome = model.run()
+    release(model)
+    return outcome
+
+
+def release(model: mesa.Model) -> None:
+    """Drop Mesa's class-level reference to a finished model so it can be freed.
+
+    Mesa up to 3.3 keeps every model ever built alive through ``Agent._ids``, a
+    class-level dict keyed by model (mesa issue #3179, fixed by mesa PR #3180);
+    with it a sweep grows by a whole model per run. Harmless on a Mesa without it.
+    Call it only when no agent will be added to the model any more.
+    """
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)

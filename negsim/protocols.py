@@ -44,6 +44,7 @@ class Table:
     opened: int = 0
     stalled: dict[int, int] = field(default_factory=dict)
     best: dict[int, float] = field(default_factory=dict)
+    _bounds_cache: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def open(self) -> bool:
@@ -66,11 +67,19 @@ class Table:
         return states
 
     def bounds(self, lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Bounds per issue from red-line bounds on tariff entries (tightest entry wins)."""
+        """Bounds per issue from red-line bounds on tariff entries (tightest entry wins).
+
+        Red lines are fixed for a run, so the result is cached for the same ``lower``
+        and ``upper`` arrays (by identity); treat the returned arrays as read-only.
+        """
+        cached = self._bounds_cache
+        if cached is not None and cached[0] is lower and cached[1] is upper:
+            return cached[2]
         low = np.zeros(self.n_issues)
         high = np.full(self.n_issues, np.inf)
         np.maximum.at(low, self.issue_of_target, lower[self.importer, self.exporter, self.sector])
         np.minimum.at(high, self.issue_of_target, upper[self.importer, self.exporter, self.sector])
+        self._bounds_cache = (lower, upper, (low, high))
         return low, high
 
     def involves(self, a: int, b: int) -> bool:

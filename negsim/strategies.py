@@ -51,10 +51,14 @@ def sample_offers(
     """
     n_issues = current.shape[0]
     mix = rng.random((count, 1))
-    centre = (1.0 - mix) * own_last + mix * other_last
-    candidates = centre + rng.normal(0.0, step, size=(count, n_issues))
-    candidates = np.vstack([own_last, other_last, current, candidates])
-    return np.clip(candidates, lower, upper)
+    candidates = np.empty((count + 3, n_issues))
+    candidates[0], candidates[1], candidates[2] = own_last, other_last, current
+    sampled = candidates[3:]
+    np.multiply(1.0 - mix, own_last, out=sampled)
+    sampled += mix * other_last  # the centre
+    sampled += rng.normal(0.0, step, size=(count, n_issues))
+    np.maximum(candidates, lower, out=candidates)  # clip to the red-line bounds
+    return np.minimum(candidates, upper, out=candidates)
 
 
 def choose_offer(
