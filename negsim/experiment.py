@@ -634,17 +634,20 @@ class _InlineExecutor(cf.Executor):
 
 
 def _mp_context() -> Any:
-    """Fork on Linux (fast start, warm imports), else the platform's default.
+    """A forkserver on Linux (warm imports, no fork of a threaded process), else the default.
 
     Mesa's ``batchrunner`` (imported by ``import mesa``) forces the global start
-    method to ``spawn``, which would make each worker re-import everything; an
-    explicit context keeps local sweeps quick. Workers are started before the
-    progress bar's thread exists.
+    method to ``spawn``, which would make each worker re-import everything. Forking
+    the driver itself is quick but unsafe once it runs threads (pyarrow, Dask); a
+    forkserver is a clean single-threaded process, started once, with negsim
+    imported, from which each worker is forked.
     """
     import multiprocessing
 
-    if sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
+    if sys.platform == "linux" and "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["negsim.model", "negsim.experiment"])
+        return context
     return multiprocessing.get_context()
 
 
