@@ -168,7 +168,8 @@ def results_folder(path: str | Path) -> Path:
     named = Path("results") / folder
     if len(folder.parts) == 1 and named.is_dir():
         return named
-    raise AnalysisError(f"{folder}: no such results folder (nor results/{folder})")
+    also = f" (nor {named})" if len(folder.parts) == 1 else ""
+    raise AnalysisError(f"{folder}: no such results folder{also}")
 
 
 def _package_loader() -> Any:
