@@ -51,7 +51,7 @@ class Security(_Strict):
         "0..1", "how much this country relies on a partner for its security", default_factory=dict
     )
     alliance_value: NonNegative = _unit(
-        "% of own GDP", "value of a fully healthy alliance, per round", default=0.0
+        "% of own GDP", "value of a fully healthy alliance, per year", default=0.0
     )
     rivalry: dict[str, NonNegative] = _unit(
         "weight", "weight on a partner's relative gains", default_factory=dict
