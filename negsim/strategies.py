@@ -89,8 +89,19 @@ def choose_offer(
     hopeful = bool(((own >= own_reserve - TOLERANCE) & (surplus >= 0)).any())
     good = own >= max(target, own_reserve) - TOLERANCE
     if good.any():
-        return int(np.argmax(np.where(good, surplus, -np.inf))), hopeful
-    return int(np.argmax(own)), hopeful
+        return _first_best(np.where(good, surplus, -np.inf)), hopeful
+    return _first_best(own), hopeful
+
+
+def _first_best(scores: np.ndarray, tolerance: float = 1e-12) -> int:
+    """Index of the first score within ``tolerance`` of the best.
+
+    Ties (mirror-image packages in a symmetric world) are then broken by position,
+    not by the last bits of floating-point sums, which differ between evaluation
+    orders and machines.
+    """
+    best = scores.max()
+    return int(np.flatnonzero(scores >= best - tolerance)[0])
 
 
 def accepts(utility: float, target: float, reserve: float) -> bool:
