@@ -1079,10 +1079,7 @@ def plot_distribution(df: pd.DataFrame, metric: str, path: str | Path, by: str =
     violin_ax.set_title("Violins: ◆ mean, bar median, ends min/max", fontsize="medium")
     violin_ax.grid(alpha=0.3, axis="y")
     fig.suptitle(f"{describe_metric(metric)[0].capitalize()} ({metric}) by {by}")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    return path
+    return _save(fig, path)
 
 
 def payoff_table(
@@ -1183,9 +1180,17 @@ def plot_payoffs(
     axes[0].set_ylabel("mean change, % of own GDP (vs 2018 start)")
     axes[-1].legend(title=by, fontsize="small")
     fig.suptitle("Who gains what: payoff and its components per country (bars: 95% CI of mean)")
+    return _save(fig, path)
+
+
+def _save(fig: Any, path: str | Path) -> Path:
+    """Write a figure as PNG, creating its folder, and close it; return the path."""
+    import matplotlib.pyplot as plt
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
+    plt.close(fig)
     return path
 
 
@@ -1254,10 +1259,7 @@ def plot_tariffs(
     fig.suptitle(
         "Tariffs in force at the end, by exporter: sector (mean per arm, bars: 95% CI of mean)"
     )
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    return path
+    return _save(fig, path)
 
 
 def plot_sweep(
@@ -1316,10 +1318,7 @@ def plot_sweep(
         fontsize="small",
     )
     fig.suptitle(f"Outcomes against {name}: mean per {by}, band {band_label}")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    return path
+    return _save(fig, path)
 
 
 # --------------------------------------------------------------------------- report
