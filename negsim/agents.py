@@ -42,10 +42,8 @@ class CountryAgent(mesa.Agent):
     def target(self, table: Table, round_: int, reserve: float) -> float:
         """Current aspiration at a table (model.md N1)."""
         best = max(table.best[self.index], reserve)
-        elapsed = round_ - table.opened
-        return strategies.aspiration(
-            best, reserve, elapsed, self.deadline - table.opened, self.strategy.concession
-        )
+        # every table opens at round 0, so the round is the time elapsed
+        return strategies.aspiration(best, reserve, round_, self.deadline, self.strategy.concession)
 
     def candidates(self, table: Table, current: np.ndarray, bounds: tuple) -> np.ndarray:
         """Sample candidate packages for its next offer (model.md N2)."""

@@ -21,7 +21,6 @@ same every time it is built from the same runs.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import json
 import warnings
@@ -33,6 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from negsim.config import did_you_mean
 
 __all__ = [
     "BCA_MAX_N",
@@ -247,11 +248,6 @@ def _compact(names: Sequence[str], limit: int = 6) -> str:
     return ", ".join(shown)
 
 
-def _did_you_mean(name: str, allowed: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, list(allowed), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def resolve_metrics(df: pd.DataFrame, metrics: Iterable[str] | str | None) -> list[str]:
     """Check and expand a list of metric names (shell-style patterns such as ``utility.*``).
 
@@ -283,7 +279,7 @@ def resolve_metrics(df: pd.DataFrame, metrics: Iterable[str] | str | None) -> li
             matches = fnmatch.filter(allowed, name)
         if not matches:
             raise AnalysisError(
-                f"unknown metric {name!r}{_did_you_mean(name, allowed)}; "
+                f"unknown metric {name!r}{did_you_mean(name, allowed)}; "
                 f"available: {_compact(allowed)}"
             )
         resolved.extend(m for m in matches if m not in resolved)
@@ -312,7 +308,7 @@ def _arms(df: pd.DataFrame, by: str) -> list[Any]:
     if by not in df.columns:
         choices = _group_columns(df)
         raise AnalysisError(
-            f"unknown --by column {by!r}{_did_you_mean(by, list(df.columns))}; "
+            f"unknown --by column {by!r}{did_you_mean(by, list(df.columns))}; "
             f"available: {_compact(choices)}"
         )
     values = df[by].dropna().unique().tolist()
@@ -728,7 +724,7 @@ def _param_column(df: pd.DataFrame, param: str) -> str:
             return name
     params = [c for c in df.columns if c.startswith("param.")]
     raise AnalysisError(
-        f"unknown parameter {param!r}{_did_you_mean(f'param.{param}', params)}; "
+        f"unknown parameter {param!r}{did_you_mean(f'param.{param}', params)}; "
         f"available: {_compact(params) or 'none (no param.* columns)'}"
     )
 

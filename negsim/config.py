@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import tomllib
 import typing
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -317,9 +318,19 @@ def _known(path: str, name: str, allowed: list[str]) -> None:
         raise _RefError(path, _unknown_message(name, allowed))
 
 
+def did_you_mean(name: str, allowed: Iterable[str], shown_as: str | None = None) -> str:
+    """`` (did you mean 'x'?)`` for the closest allowed name, or ``""`` when none is close.
+
+    ``shown_as`` is a format string for the suggestion, e.g. ``"economy.{}"``.
+    """
+    close = difflib.get_close_matches(name, list(allowed), n=1)
+    if not close:
+        return ""
+    return f" (did you mean {(shown_as or '{}').format(close[0])!r}?)"
+
+
 def _unknown_message(name: str, allowed: list[str]) -> str:
-    close = difflib.get_close_matches(name, allowed, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    hint = did_you_mean(name, allowed)
     shown = ", ".join(allowed[:12]) + (", ..." if len(allowed) > 12 else "")
     return f"unknown name {name!r}{hint}; allowed: {shown}"
 
@@ -334,7 +345,7 @@ def builtin_scenarios() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
-def _read_toml(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
+def read_toml(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
     """Read a built-in scenario by name or a TOML file by path; return (data, label)."""
     text_name = str(name_or_path)
     if text_name in builtin_scenarios():
@@ -346,10 +357,9 @@ def _read_toml(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
         label = str(path)
         if not path.is_file():
             names = builtin_scenarios()
-            close = difflib.get_close_matches(text_name, names, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ScenarioError(
-                f"{label}: no such scenario file or built-in scenario{hint}; "
+                f"{label}: no such scenario file or built-in scenario"
+                f"{did_you_mean(text_name, names)}; "
                 f"built-in: {', '.join(names)}"
             )
         text = path.read_text(encoding="utf-8")
@@ -378,7 +388,7 @@ def load_scenario(
         ScenarioError: the file, a value or an override path is invalid; the
             message is one line naming the file and the path.
     """
-    data, label = _read_toml(name_or_path)
+    data, label = read_toml(name_or_path)
     return scenario_from_dict(data, overrides=overrides, label=label)
 
 
@@ -428,8 +438,9 @@ def _describe(exc: ValidationError) -> str:
 def set_path(data: dict[str, Any], path: str, value: Any, label: str = "<scenario>") -> None:
     """Set ``value`` at dotted ``path`` in the raw scenario dict, in place.
 
-    Intermediate keys must exist; the last key must exist unless its parent is a
-    mapping keyed by country or sector codes (then it is added).
+    A key must exist in the file, or be a parameter of the schema at that place
+    (a default the file leaves out), or be a new code in a mapping keyed by country
+    or sector codes; missing groups of the schema are created on the way.
 
     Raises:
         ScenarioError: the path does not exist; the message suggests the closest one.
@@ -453,12 +464,19 @@ def set_path(data: dict[str, Any], path: str, value: Any, label: str = "<scenari
             if last and _is_code_mapping(data, parts[:-1], node):
                 node[key] = value
                 return
-            allowed = sorted(node) or sorted(_schema_keys(parts[:depth]))
-            suggestion = difflib.get_close_matches(key, allowed, n=1)
-            hint = f" (did you mean {'.'.join([*parts[:depth], suggestion[0]])!r}?)"
+            schema = _schema_keys(data, parts[:depth])
+            if key in schema:
+                if last:
+                    node[key] = value
+                    return
+                node[key] = {}
+                node = node[key]
+                continue
+            allowed = sorted(set(node) | schema)
+            hint = did_you_mean(key, allowed, ".".join([*parts[:depth], "{}"]))
             raise ScenarioError(
                 f"{label}: {path}: no such parameter"
-                + (hint if suggestion else f"; allowed at this level: {', '.join(allowed)}")
+                + (hint or f"; allowed at this level: {', '.join(allowed)}")
             )
         if last:
             node[key] = _coerce_like(node[key], value)
@@ -479,10 +497,28 @@ def _is_code_mapping(data: dict[str, Any], parent: list[str], node: dict[str, An
     return len(parent) >= 2 and parent[-2] in ("exports", "tariffs")
 
 
-def _schema_keys(parent: list[str]) -> set[str]:
-    if not parent:
-        return set(Scenario.model_fields) - {"nations", "row"}
-    return set()
+def _schema_keys(data: dict[str, Any], parent: list[str]) -> set[str]:
+    """Parameter names the schema allows below the dotted path ``parent``."""
+    codes = data.get("countries") or []
+    model: type[BaseModel] | None = Scenario
+    rest = list(parent)
+    if rest and rest[0] in codes:
+        model, rest = Country, rest[1:]
+    elif rest and rest[0] == ROW:
+        model, rest = RestOfWorld, rest[1:]
+    while rest and model is not None:
+        field = model.model_fields.get(rest[0])
+        if field is None:
+            return set()
+        annotation, rest = field.annotation, rest[1:]
+        inner = _dict_value_type(annotation)
+        if inner is not None and rest:  # a mapping of named entries, e.g. threats.<name>
+            annotation, rest = inner, rest[1:]
+        model = _model_of(annotation)
+    if model is None or rest:
+        return set()
+    names = set(model.model_fields)
+    return names - {"nations", "row"} if model is Scenario else names
 
 
 def _coerce_like(old: Any, value: Any) -> Any:

@@ -33,7 +33,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import dataclasses
-import difflib
 import hashlib
 import itertools
 import json
@@ -44,7 +43,7 @@ import re
 import sys
 import time
 import tomllib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,7 +52,13 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from negsim.config import ScenarioError, _read_toml, builtin_scenarios, scenario_from_dict
+from negsim.config import (
+    ScenarioError,
+    builtin_scenarios,
+    did_you_mean,
+    read_toml,
+    scenario_from_dict,
+)
 
 PROTOCOLS = ("bilateral", "multilateral")
 ID_COLUMNS = ("experiment", "arm", "design_point", "replication", "seed", "status", "error")
@@ -330,7 +335,7 @@ class Experiment(_Strict):
             if protocol not in PROTOCOLS:
                 raise ValueError(
                     f"arms.{arm_name}.protocol = {protocol!r}: unknown protocol"
-                    f"{_did_you_mean(str(protocol), PROTOCOLS)}; allowed: {', '.join(PROTOCOLS)}"
+                    f"{did_you_mean(str(protocol), PROTOCOLS)}; allowed: {', '.join(PROTOCOLS)}"
                 )
             for path in arm:
                 owner.setdefault(path, f"arms.{arm_name}")
@@ -386,7 +391,7 @@ class Experiment(_Strict):
     def scenario_data(self, label: str = "<experiment>") -> dict[str, Any]:
         """The raw scenario dict (parsed TOML) that every run starts from."""
         try:
-            data, _ = _read_toml(self.scenario)
+            data, _ = read_toml(self.scenario)
         except ScenarioError as exc:
             raise ExperimentError(f"{label}: scenario: {exc}") from None
         return data
@@ -453,11 +458,6 @@ def _is_design_leaf(value: Any) -> bool:
     return not isinstance(value, dict) or bool({"low", "high", "num"} & set(value))
 
 
-def _did_you_mean(name: str, allowed: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(allowed), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 _MODELS: dict[str, type[BaseModel]] = {
     "": Experiment,
     "design": Design,
@@ -496,7 +496,7 @@ def _describe(exc: ValidationError) -> str:
         if model is not None:
             allowed = sorted(model.model_fields)
             return (
-                f"{where}: unknown key{_did_you_mean(key, allowed)}; allowed: {', '.join(allowed)}"
+                f"{where}: unknown key{did_you_mean(key, allowed)}; allowed: {', '.join(allowed)}"
             )
         return f"{where}: unknown key"
     message = err["msg"].removeprefix("Value error, ")
@@ -1018,7 +1018,7 @@ def run_experiment(
         for name in arms:
             if name not in exp.arms:
                 raise ExperimentError(
-                    f"arm {name!r}: no such arm in {exp.name!r}{_did_you_mean(name, arm_names)}; "
+                    f"arm {name!r}: no such arm in {exp.name!r}{did_you_mean(name, arm_names)}; "
                     f"arms: {', '.join(arm_names)}"
                 )
     selected = [i for i, name in enumerate(arm_names) if not arms or name in arms]
@@ -1307,7 +1307,7 @@ def resolve_experiment(name_or_path: str) -> Path:
     if candidate.is_file():
         return candidate
     known = sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
-    hint = _did_you_mean(name_or_path, known)
+    hint = did_you_mean(name_or_path, known)
     listing = f"; experiments here: {', '.join(known)}" if known else ""
     raise ExperimentError(
         f"{name_or_path}: no such experiment file, nor experiments/{name_or_path}.toml"

@@ -26,11 +26,12 @@ import numpy as np
 from negsim.agents import CountryAgent
 from negsim.config import Scenario, ScenarioError, load_scenario
 from negsim.economy import World
-from negsim.outcomes import Outcome, nash_gap
+from negsim.outcomes import Outcome, nash_solution
 from negsim.payoffs import PayoffModel, RedLines, TableEvaluator
 from negsim.protocols import PROTOCOLS, Table, bilateral_table, multilateral_table
 
 COLLECT = ("rounds", "final", "none")
+NASH_SAMPLE = 256  # random packages on which a table's Nash solution is found
 
 
 _SHARED = threading.local()
@@ -150,7 +151,6 @@ class NegotiationModel(mesa.Model):
             for i, code in enumerate(self.codes)
         ]
         self._pair_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._table_evaluators: dict[int, tuple[Table, TableEvaluator]] = {}
         self.tables = self._open_tables()
         self._datacollector: mesa.DataCollector | None = None
         self._last_payoffs = None
@@ -219,27 +219,12 @@ class NegotiationModel(mesa.Model):
         )
 
     def _evaluator(self, table: Table) -> TableEvaluator:
-        """The table's restricted payoff evaluator (built once per scenario and table)."""
-        held = self._table_evaluators.get(id(table))
-        if held is not None:
-            return held[1]
-        key = (
-            table.name,
-            table.n_issues,
-            *(a.tobytes() for a in (table.importer, table.exporter, table.sector)),
-            table.issue_of_target.tobytes(),
-        )
-        evaluator = self._evaluators.get(key)
+        """The table's restricted payoff evaluator, shared by models of one scenario."""
+        evaluator = self._evaluators.get(table.name)
         if evaluator is None:
-            evaluator = self._evaluators[key] = TableEvaluator(
-                self.payoffs,
-                table.importer,
-                table.exporter,
-                table.sector,
-                table.issue_of_target,
+            evaluator = self._evaluators[table.name] = TableEvaluator(
+                self.payoffs, table.importer, table.exporter, table.sector, table.issue_of_target
             )
-        # keyed by identity; holding the table keeps its id from being reused
-        self._table_evaluators[id(table)] = (table, evaluator)
         return evaluator
 
     def _table_payoffs(self, table: Table, offers: np.ndarray, breakdown: bool = False):
@@ -502,9 +487,31 @@ class NegotiationModel(mesa.Model):
                 "members": [self.codes[m] for m in table.members],
                 "utility": {self.codes[p]: float(utility[p]) for p in table.parties},
                 "reserve": {self.codes[p]: float(reserves[p]) for p in table.parties},
-                "nash_gap": nash_gap(self, table, offer, utility, reserves, bounds),
+                "nash_gap": self._nash_gap(table, offer, utility, reserves, bounds),
             }
         )
+
+    def _nash_gap(
+        self,
+        table: Table,
+        offer: np.ndarray,
+        utility: np.ndarray,
+        reserves: np.ndarray,
+        bounds: tuple[np.ndarray, np.ndarray],
+    ) -> float:
+        """Distance (% of GDP) of an agreement's payoffs from the table's Nash solution.
+
+        The Nash solution is found on the table's own offer space: ``NASH_SAMPLE``
+        packages drawn uniformly within the issues' bounds, plus the agreed one
+        (model.md R1).
+        """
+        low, high = bounds
+        high = np.minimum(high, self.config.protocol.max_tariff)
+        sample = self.rng.uniform(low, high, size=(NASH_SAMPLE, len(low)))
+        packages = np.vstack([offer, sample])
+        payoffs = self._table_payoffs(table, packages).total[:, table.parties]
+        point = nash_solution(payoffs, reserves[table.parties])
+        return float(np.linalg.norm(utility[table.parties] - point))
 
     def _break_down(self, table: Table) -> None:
         """A walk-out: the table closes, health suffers, pending threats fall due."""

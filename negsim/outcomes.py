@@ -17,9 +17,6 @@ import numpy as np
 if TYPE_CHECKING:
     from negsim.config import Scenario
     from negsim.model import NegotiationModel
-    from negsim.protocols import Table
-
-NASH_SAMPLE = 256  # random packages on which a table's Nash solution is found
 
 
 def nash_solution(points: np.ndarray, disagreement: np.ndarray) -> np.ndarray:
@@ -58,28 +55,6 @@ def kalai_smorodinsky(points: np.ndarray, disagreement: np.ndarray) -> np.ndarra
     ideal = np.where(ideal > 0, ideal, 1.0)
     share = np.where(ok, (gains / ideal).min(axis=1), -np.inf)
     return points[int(np.argmax(share))]
-
-
-def nash_gap(
-    model: NegotiationModel,
-    table: Table,
-    offer: np.ndarray,
-    utility: np.ndarray,
-    reserves: np.ndarray,
-    bounds: tuple[np.ndarray, np.ndarray],
-) -> float:
-    """Distance (% of GDP) of an agreement's payoffs from the table's Nash solution.
-
-    The Nash solution is found on the table's own offer space: ``NASH_SAMPLE``
-    packages drawn uniformly within the issues' bounds, plus the agreed one.
-    """
-    low, high = bounds
-    high = np.minimum(high, model.config.protocol.max_tariff)
-    sample = model.rng.uniform(low, high, size=(NASH_SAMPLE, len(low)))
-    packages = np.vstack([offer, sample])
-    payoffs = model._table_payoffs(table, packages).total[:, table.parties]
-    point = nash_solution(payoffs, reserves[table.parties])
-    return float(np.linalg.norm(utility[table.parties] - point))
 
 
 @dataclass

@@ -301,30 +301,29 @@ class PayoffModel:
         from_imports = state.imports @ self._from_imports
         from_prices = state.exporter_price @ self._from_prices
         market = np.log(state.price_index) if world._log_consumer else state.spending
-        # econ: ΔCS + ΔR + ΔPS (model.md E8), in % of GDP                   (model.md P1)
-        econ = (
+        # raw sums in USD bn: welfare ΔCS + ΔR + ΔPS (E8), lobby rents (P4), balances (P5)
+        raw = np.empty((len(link_tariffs), 3 * n))
+        raw[:, :n] = (
             market @ self._consumer_by_country
             + (state.tariffs * state.imports) @ self._revenue_by_country
             + from_imports[:, :n]
             + from_prices[:, :n]
             - self._econ_offset
-        ) * self.percent
-        # security: alliance term and rivalry on relative gains             (model.md P2, P3)
-        security = self.econ_rivalry(econ)
-        if health is not None:
-            gap = np.asarray(health) - 1.0
-            security = security + (self.security_weight * gap).sum(axis=-1)
-        # politics: lobby rents, salience-weighted balances, audience costs (model.md P4-P6)
-        rents = (
+        )
+        raw[:, n : 2 * n] = (
             -(state.price_index**self._demand_power) @ self.lobby_market
             + from_imports[:, n : 2 * n]
             + from_prices[:, n:]
             - self._lobby_offset
         )
-        balance_change = from_imports[:, 2 * n :] - self._base_balance
-        politics = (rents + self.salience(round_) * balance_change) * self.percent
+        raw[:, 2 * n :] = from_imports[:, 2 * n :] - self._base_balance
+        # to % of GDP: econ (P1), politics (P4-P5), rivalry (P3); then P2 and P6
+        out = raw @ self.final_map(round_)
+        econ, politics, security = out[:, :n], out[:, n : 2 * n], out[:, 2 * n :]
+        if health is not None:
+            security += self.alliance(health)
         if backdowns is not None:
-            politics = politics - self.audience_cost * np.asarray(backdowns)
+            politics -= self.audience_cost * np.asarray(backdowns)
         return Payoffs(econ=econ, security=security, politics=politics, trade=state)
 
     def market_sums(self, tariffs: np.ndarray, key: bytes | None = None) -> MarketSums:
@@ -399,28 +398,6 @@ class PayoffModel:
         final[self._salience_cells] = self.salience(round_) * self.percent
         self._final_cache[round_] = final
         return final
-
-    def from_raw(
-        self,
-        raw: np.ndarray,
-        health: np.ndarray | None = None,
-        round_: int = 0,
-        backdowns: np.ndarray | None = None,
-    ) -> Payoffs:
-        """Payoffs from the raw sums ``[econ | rents | balance]`` (K, 3n), USD bn.
-
-        The same arithmetic as the end of :meth:`evaluate` (model.md P1-P6), for
-        evaluators that compute the raw sums their own way (:class:`TableEvaluator`).
-        """
-        n = self.n
-        econ = raw[:, :n] * self.percent  # (model.md P1)
-        security = econ @ self.rivalry_matrix  # (model.md P3)
-        if health is not None:  # (model.md P2)
-            security = security + (self.security_weight * (np.asarray(health) - 1.0)).sum(axis=-1)
-        politics = (raw[:, n : 2 * n] + self.salience(round_) * raw[:, 2 * n :]) * self.percent
-        if backdowns is not None:  # (model.md P6)
-            politics = politics - self.audience_cost * np.asarray(backdowns)
-        return Payoffs(econ=econ, security=security, politics=politics)
 
 
 class TableEvaluator:

@@ -41,7 +41,6 @@ class Table:
     members: list[int] = field(default_factory=list)
     last_offer: dict[int, np.ndarray] = field(default_factory=dict)
     turn: int = 0
-    opened: int = 0
     stalled: dict[int, int] = field(default_factory=dict)
     best: dict[int, float] = field(default_factory=dict)
     _bounds_cache: tuple | None = field(default=None, repr=False, compare=False)

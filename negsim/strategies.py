@@ -20,7 +20,7 @@ def aspiration(best: float, reserve: float, elapsed: float, deadline: float, con
     Args:
         best: utility of the agent's best hoped-for package, % of GDP.
         reserve: utility of its outside option, % of GDP.
-        elapsed: rounds since the table opened.
+        elapsed: rounds since the table opened (tables open at round 0).
         deadline: rounds by which the agent wants a deal.
         concession: the exponent ``e``.
     """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -56,6 +58,14 @@ def test_overrides_by_dotted_path():
     assert scenario.nations["JP"].security.reliance["US"] == 0.9
     assert scenario.nations["US"].politics.lobby["machinery"] == 0.2
     assert scenario.economy.elasticity == 5.0
+
+
+def test_a_schema_default_the_file_leaves_out_can_be_overridden():
+    # symmetric.toml sets no strategy deadline; the schema has one (default: horizon)
+    scenario = load_scenario("symmetric", {"A.strategy.deadline": 6})
+    assert scenario.nations["A"].strategy.deadline == 6
+    with pytest.raises(ScenarioError, match=re.escape("did you mean 'A.strategy.deadline'")):
+        load_scenario("symmetric", {"A.strategy.deadlne": 6})
 
 
 def test_overrides_do_not_leak_into_the_next_load():

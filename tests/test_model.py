@@ -173,11 +173,24 @@ def test_unknown_protocol_is_refused(tag2018):
         NegotiationModel(tag2018, "trilateral")
 
 
-def test_symmetric_scenario_runs(symmetric):
-    for protocol in ("bilateral", "multilateral"):
-        record = negsim.simulate(symmetric, protocol, 1).to_record()
-        assert record["scenario"] == "symmetric"
-        assert "agreement.A-B" in record or "agreement.all" in record
+@pytest.mark.parametrize(
+    ("protocol", "tables"), [("bilateral", ["A-B", "A-C", "B-C"]), ("multilateral", ["all"])]
+)
+def test_symmetric_countries_cut_their_5_percent_tariffs(symmetric, protocol, tables):
+    # From a common 5% tariff, a reciprocal cut leaves every identical country better
+    # off (free trade is +0.025% of GDP each: test_economy), so there is room for a deal
+    # at every table; agreements only cut tariffs.
+    records = pd.DataFrame([negsim.simulate(symmetric, protocol, s).to_record() for s in range(20)])
+    assert sorted(c.removeprefix("agreement.") for c in records if c.startswith("agreement.")) == (
+        tables
+    )
+    assert records["agreement"].mean() >= 0.5
+    tariffs = records[[c for c in records if c.startswith("tariff.")]]
+    assert (tariffs.to_numpy() <= 0.05 + 1e-12).all()
+    assert (tariffs.to_numpy().mean(axis=1) < 0.05).all()
+    assert (
+        records.loc[records["agreement"] == 1, ["utility.A", "utility.B", "utility.C"]] > 0
+    ).all(axis=None)
 
 
 def test_plurilateral_option_lets_acceptors_agree_among_themselves():
