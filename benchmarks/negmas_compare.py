@@ -33,9 +33,9 @@ from negmas import AspirationNegotiator, BoulwareTBNegotiator, SAOMechanism, mak
 from negmas.preferences import LinearAdditiveUtilityFunction
 from negmas.preferences.value_fun import AffineFun
 
-from negsim.config import scenario_from_dict
-from negsim.model import NegotiationModel, release
-from negsim.protocols import Table
+from negsim.scenarios import scenario_from_dict
+from negsim.negotiation.model import NegotiationModel, release
+from negsim.negotiation.protocols import Table
 from negsim.scenarios import synthetic_dict
 
 ROUNDS = 50

@@ -17,9 +17,9 @@ from _common import emit
 
 import numpy as np
 
-from negsim.config import load_scenario
+from negsim.scenarios import load_scenario
 from negsim.payoffs import PayoffModel, TableEvaluator
-from negsim.protocols import bilateral_table
+from negsim.negotiation.protocols import bilateral_table
 
 
 def time_calls(call, repeats: int = 7, number: int = 2000) -> float:

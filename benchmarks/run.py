@@ -34,8 +34,8 @@ from _common import emit, table_round
 import numpy as np
 
 import payoffs as payoff_benchmark
-from negsim.config import load_scenario
-from negsim.model import NegotiationModel, simulate
+from negsim.scenarios import load_scenario
+from negsim.negotiation.model import NegotiationModel, simulate
 from negsim.scenarios import synthetic
 
 TARGET_MS = {"bilateral": 2.0, "multilateral": 3.0}

@@ -22,7 +22,7 @@ import networkx as nx
 import numpy as np
 
 if TYPE_CHECKING:
-    from negsim.config import Scenario
+    from negsim.scenarios import Scenario
 
 ROW = "ROW"
 

@@ -18,7 +18,7 @@ import numpy as np
 from negsim.economy import TradeState, World
 
 if TYPE_CHECKING:
-    from negsim.config import Scenario
+    from negsim.scenarios import Scenario
 
 STATES_CACHED = 8  # tariff states whose sums are kept (a run visits a few; the start recurs)
 STATE_CACHE_BYTES = 8 << 20  # at most this much per cache: big tables keep fewer states

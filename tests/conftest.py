@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from negsim.config import load_scenario
 from negsim.economy import World
 from negsim.payoffs import PayoffModel
+from negsim.scenarios import load_scenario
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from negsim.bargaining import DivisionModel, divide_the_gains
-from negsim.outcomes import kalai_smorodinsky, nash_solution
+from negsim.negotiation.bargaining import DivisionModel, divide_the_gains
+from negsim.record.outcome import kalai_smorodinsky, nash_solution
 
 GRID = [0.5, 0.7, 0.9, 0.95, 0.99]
 

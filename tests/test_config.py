@@ -7,8 +7,8 @@ import re
 import numpy as np
 import pytest
 
-from negsim.config import ScenarioError, builtin_scenarios, load_scenario, parameters
 from negsim.economy import World
+from negsim.scenarios import ScenarioError, builtin_scenarios, load_scenario, parameters
 
 
 def test_builtin_scenarios_are_listed():

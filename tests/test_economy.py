@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from negsim.config import load_scenario
 from negsim.economy import World, best_response, trade_war
+from negsim.scenarios import load_scenario
 
 US, JP, CN, ROW = 0, 1, 2, 3
 AUTOS, AGRICULTURE, STEEL, MACHINERY, OTHER = range(5)

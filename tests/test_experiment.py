@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import negsim
 from negsim.cli import main
-from negsim.experiment import (
+from negsim.sweeps.experiment import (
     Distribution,
     Experiment,
     ExperimentError,
@@ -197,7 +197,7 @@ def test_distributions_draw_inside_their_support_with_the_right_mean(spec, low, 
 
 def test_arms_are_paired_same_seed_and_same_draws():
     exp = small()
-    from negsim.experiment import _Spec
+    from negsim.sweeps.experiment import _Spec
 
     spec = _Spec(exp, exp.scenario_data(), dict(enumerate(exp.design_points())), RUN)
     bi, multi = run_one(spec, 1, 2, 0), run_one(spec, 1, 2, 1)
@@ -660,7 +660,7 @@ def test_experiment_script_runs_into_the_folder_it_is_given(tmp_path):
 
 
 def test_slow_runs_are_written_within_flush_seconds(tmp_path, monkeypatch):
-    import negsim.experiment as experiment
+    import negsim.sweeps.experiment as experiment
 
     monkeypatch.setattr(experiment, "FLUSH_SECONDS", 0.0)
     run_experiment(small(), out=tmp_path, workers=0, chunk_size=2, rows_per_file=1000)

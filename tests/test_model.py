@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import negsim
-from negsim.model import NegotiationModel
+from negsim.negotiation.model import NegotiationModel
 
 US, JP, CN = 0, 1, 2
 AGRICULTURE = 1

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from negsim.config import load_scenario
 from negsim.payoffs import PayoffModel, RedLines
+from negsim.scenarios import load_scenario
 
 US, JP, CN = 0, 1, 2
 AGRICULTURE = 1

@@ -6,7 +6,7 @@ import gc
 import weakref
 
 import negsim
-from negsim.model import NegotiationModel, release
+from negsim.negotiation.model import NegotiationModel, release
 
 
 def test_models_of_one_scenario_share_its_arrays_and_a_changed_scenario_does_not(tag2018):

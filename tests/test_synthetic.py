@@ -10,11 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import negsim
-from negsim.config import scenario_from_dict
 from negsim.economy import World
-from negsim.model import NegotiationModel
+from negsim.negotiation.model import NegotiationModel
 from negsim.payoffs import PayoffModel
-from negsim.scenarios import synthetic, synthetic_dict
+from negsim.scenarios import scenario_from_dict, synthetic, synthetic_dict
 
 
 @settings(max_examples=15, deadline=None)

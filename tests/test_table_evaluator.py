@@ -11,11 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from negsim.config import load_scenario
-from negsim.model import NegotiationModel
+from negsim.negotiation.model import NegotiationModel
+from negsim.negotiation.protocols import bilateral_table, multilateral_table
 from negsim.payoffs import PayoffModel, TableEvaluator
-from negsim.protocols import bilateral_table, multilateral_table
-from negsim.scenarios import synthetic
+from negsim.scenarios import load_scenario, synthetic
 
 COMPONENTS = ("econ", "security", "politics", "total")
 

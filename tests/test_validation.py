@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from negsim import validation
 from negsim.cli import main
+from negsim.validation import checks as validation
 
 SEEDS = 200
 

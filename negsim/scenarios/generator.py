@@ -2,8 +2,8 @@
 
 :func:`synthetic` draws a random but plausible world of ``n_countries`` negotiating
 countries (codes ``C01``, ``C02``, ...) and ``n_sectors`` sectors (``s01``, ...) and
-returns it as a validated :class:`~negsim.config.Scenario`, built through
-:func:`~negsim.config.scenario_from_dict` exactly as a scenario file is, so it obeys
+returns it as a validated :class:`~negsim.scenarios.Scenario`, built through
+:func:`~negsim.scenarios.scenario_from_dict` exactly as a scenario file is, so it obeys
 every rule a file does. The draws, all from ``numpy.random.default_rng(seed)``:
 
 - **GDP**: log-normal around USD 2,000 bn (σ = 1), clipped to 100..25,000 bn.
@@ -41,7 +41,8 @@ from typing import Any
 
 import numpy as np
 
-from negsim.config import Scenario, scenario_from_dict
+from negsim.scenarios.loading import scenario_from_dict
+from negsim.scenarios.schema import Scenario
 
 IMPORT_SHARE = 0.08  # each importer's imports from partners, as a share of its GDP
 HORIZON = 24

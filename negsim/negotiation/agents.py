@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from negsim import strategies
+from negsim.negotiation import strategies
 
 if TYPE_CHECKING:
-    from negsim.config import Strategy
-    from negsim.model import NegotiationModel
-    from negsim.protocols import Table
+    from negsim.negotiation.model import NegotiationModel
+    from negsim.negotiation.protocols import Table
+    from negsim.scenarios.schema import Strategy
 
 
 class CountryAgent(mesa.Agent):

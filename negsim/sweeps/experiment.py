@@ -6,7 +6,7 @@ a Sobol' sample), per-run *perturbations* of parameters drawn from stated
 distributions, a number of *replications* and a *root seed*. It is written as a TOML
 file (see ``experiments/``) or built in Python::
 
-    from negsim.experiment import Experiment, run_experiment
+    from negsim.sweeps.experiment import Experiment, run_experiment
 
     exp = Experiment.from_file("experiments/bilateral_vs_multilateral.toml")
     summary = run_experiment(exp, workers=2, out="results/bilateral_vs_multilateral")
@@ -52,7 +52,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from negsim.config import (
+from negsim.scenarios import (
     ScenarioError,
     builtin_scenarios,
     did_you_mean,
@@ -548,7 +548,7 @@ def _param_value(value: Any) -> Any:
 
 
 def _simulate(scenario: Any, protocol: str, seed: int) -> Any:
-    from negsim.model import simulate
+    from negsim.negotiation.model import simulate
 
     return simulate(scenario, protocol=protocol, seed=seed)
 
@@ -646,7 +646,7 @@ def _mp_context() -> Any:
 
     if sys.platform == "linux" and "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["negsim.model", "negsim.experiment"])
+        context.set_forkserver_preload(["negsim.negotiation.model", "negsim.sweeps.experiment"])
         return context
     return multiprocessing.get_context()
 

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from negsim.config import did_you_mean
+from negsim.scenarios import did_you_mean
 
 __all__ = [
     "BCA_MAX_N",

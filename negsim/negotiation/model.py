@@ -23,12 +23,12 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from negsim.agents import CountryAgent
-from negsim.config import Scenario, ScenarioError, load_scenario
 from negsim.economy import World
-from negsim.outcomes import Outcome, nash_solution
+from negsim.negotiation.agents import CountryAgent
+from negsim.negotiation.protocols import PROTOCOLS, Table, bilateral_table, multilateral_table
 from negsim.payoffs import PayoffModel, RedLines, TableEvaluator
-from negsim.protocols import PROTOCOLS, Table, bilateral_table, multilateral_table
+from negsim.record.outcome import Outcome, nash_solution
+from negsim.scenarios import Scenario, ScenarioError, load_scenario
 
 COLLECT = ("rounds", "final", "none")
 NASH_SAMPLE = 256  # random packages on which a table's Nash solution is found
@@ -80,7 +80,7 @@ class NegotiationModel(mesa.Model):
     """Countries negotiating tariffs round by round under one protocol.
 
     Args:
-        scenario: a validated :class:`~negsim.config.Scenario` or a built-in name.
+        scenario: a validated :class:`~negsim.scenarios.Scenario` or a built-in name.
         protocol: ``"bilateral"`` (a table per listed pair) or ``"multilateral"``
             (one table, MFN schedules, unanimity).
         rng: seed or generator; the only source of randomness.
@@ -114,7 +114,7 @@ class NegotiationModel(mesa.Model):
             if nation.strategy.kind == "equilibrium":
                 raise ScenarioError(
                     f"{code}.strategy.kind: 'equilibrium' is available in divide-the-gains "
-                    "games (negsim.bargaining) only; allowed here: 'aspiration'"
+                    "games (negsim.negotiation.bargaining) only; allowed here: 'aspiration'"
                 )
         self.protocol = protocol
         self.collect = collect

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from negsim.config import Scenario, load_scenario
 from negsim.economy import World
-from negsim.model import simulate
+from negsim.negotiation.model import simulate
+from negsim.scenarios import Scenario, load_scenario
 
 PROTOCOLS = ("bilateral", "multilateral")
 OSSA_NASH_TARIFF = 0.62  # Ossa (2014) average Nash tariff [S16]
@@ -312,7 +312,7 @@ def run_checks(records: pd.DataFrame, scenario: Scenario | str = "tag2018") -> l
 
 def retaliation_draws(scenario: Scenario, seeds: int) -> dict[str, float]:
     """Share of seeded draws in which Japan and China retaliate against the US."""
-    from negsim.model import NegotiationModel
+    from negsim.negotiation.model import NegotiationModel
 
     hits = {"JP": 0, "CN": 0}
     for seed in range(seeds):
@@ -405,8 +405,8 @@ def theory_checks() -> list[Check]:
     """Run the equilibrium strategy and the reference points against closed forms."""
     import itertools
 
-    from negsim.bargaining import DivisionModel, divide_the_gains
-    from negsim.outcomes import kalai_smorodinsky, nash_solution
+    from negsim.negotiation.bargaining import DivisionModel, divide_the_gains
+    from negsim.record.outcome import kalai_smorodinsky, nash_solution
 
     group = "Bargaining theory"
     grid = [0.5, 0.7, 0.9, 0.95, 0.99]

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from negsim.config import Scenario
-    from negsim.model import NegotiationModel
+    from negsim.negotiation.model import NegotiationModel
+    from negsim.scenarios import Scenario
 
 
 def nash_solution(points: np.ndarray, disagreement: np.ndarray) -> np.ndarray:

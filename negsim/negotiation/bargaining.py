@@ -2,8 +2,8 @@
 
 A unit pie is split among ``n`` parties who discount each round by their own
 factor. The game runs through the same protocol code as the trade scenarios (a
-:class:`~negsim.protocols.Table` with alternating or rotating proposers and
-unanimity) and the same :class:`~negsim.agents.CountryAgent`, here playing the
+:class:`~negsim.negotiation.protocols.Table` with alternating or rotating proposers and
+unanimity) and the same :class:`~negsim.negotiation.agents.CountryAgent`, here playing the
 ``equilibrium`` strategy: subgame-perfect offers by backward induction from the
 horizon, which for long horizons are Rubinstein's (1982) stationary offers and for
 short ones Stahl's (1972). See docs/validation.md.
@@ -15,9 +15,9 @@ import mesa
 import numpy as np
 from pydantic import BaseModel, Field, model_validator
 
-from negsim.agents import CountryAgent
-from negsim.config import Strategy
-from negsim.protocols import division_table, unanimous
+from negsim.negotiation.agents import CountryAgent
+from negsim.negotiation.protocols import division_table, unanimous
+from negsim.scenarios.schema import Strategy
 
 
 class DivisionScenario(BaseModel):

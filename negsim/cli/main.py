@@ -11,14 +11,14 @@ from pathlib import Path
 
 import click
 
-from negsim.config import (
+from negsim.negotiation.protocols import PROTOCOLS
+from negsim.scenarios import (
     ScenarioError,
     builtin_scenarios,
     load_scenario,
     parameters,
     parse_assignment,
 )
-from negsim.protocols import PROTOCOLS
 
 
 class UserError(Exception):
@@ -116,8 +116,8 @@ def run_command(
     """
     import json
 
-    from negsim.model import NegotiationModel
-    from negsim.outcomes import summary, trace_table
+    from negsim.negotiation.model import NegotiationModel
+    from negsim.record.outcome import summary, trace_table
 
     overrides = dict(parse_assignment(text) for text in assignments)
     loaded = load_scenario(scenario, overrides)
@@ -165,7 +165,7 @@ def validate_command(seeds: int, out: Path) -> None:
 
 
 # ---------------------------------------------------------------------------
-# sweep (negsim.experiment)
+# sweep (negsim.sweeps.experiment)
 
 
 @cli.command("sweep")
@@ -219,7 +219,7 @@ def sweep(
       negsim sweep election_pressure --scheduler tcp://10.0.0.5:8786 --resume
       negsim sweep security_reliance --scheduler local --out /tmp/sec
     """
-    from negsim.experiment import ExperimentError, resolve_experiment, run_experiment
+    from negsim.sweeps.experiment import ExperimentError, resolve_experiment, run_experiment
 
     try:
         summary = run_experiment(

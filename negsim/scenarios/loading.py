@@ -1,0 +1,115 @@
+"""Loading scenarios: built-in names or TOML files, validated, with overrides.
+
+Errors in a file or an override raise :class:`ScenarioError` with one line that
+names the file, the dotted path and what is allowed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from negsim.scenarios.overrides import set_path
+from negsim.scenarios.schema import ROW, Scenario, ScenarioError, _RefError, did_you_mean
+
+# loading
+
+
+def builtin_scenarios() -> list[str]:
+    """Names of the scenarios shipped with negsim."""
+    folder = resources.files("negsim.scenarios")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def read_toml(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
+    """Read a built-in scenario by name or a TOML file by path; return (data, label)."""
+    text_name = str(name_or_path)
+    if text_name in builtin_scenarios():
+        resource = resources.files("negsim.scenarios") / f"{text_name}.toml"
+        label = f"{text_name}.toml"
+        text = resource.read_text(encoding="utf-8")
+    else:
+        path = Path(name_or_path)
+        label = str(path)
+        if not path.is_file():
+            names = builtin_scenarios()
+            raise ScenarioError(
+                f"{label}: no such scenario file or built-in scenario"
+                f"{did_you_mean(text_name, names)}; "
+                f"built-in: {', '.join(names)}"
+            )
+        text = path.read_text(encoding="utf-8")
+    try:
+        return tomllib.loads(text), label
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{label}: malformed TOML: {exc}") from None
+
+
+def load_scenario(
+    name_or_path: str | Path = "tag2018", overrides: dict[str, Any] | None = None
+) -> Scenario:
+    """Load and validate a scenario.
+
+    Args:
+        name_or_path: a built-in scenario name (see :func:`builtin_scenarios`) or the
+            path of a TOML file.
+        overrides: values by dotted path, e.g. ``{"JP.security.reliance.US": 0.9}``.
+            A path must name an existing parameter, or a new key inside a mapping
+            (``US.politics.lobby.machinery``).
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ScenarioError: the file, a value or an override path is invalid; the
+            message is one line naming the file and the path.
+    """
+    data, label = read_toml(name_or_path)
+    return scenario_from_dict(data, overrides=overrides, label=label)
+
+
+def scenario_from_dict(
+    data: dict[str, Any], overrides: dict[str, Any] | None = None, label: str = "<scenario>"
+) -> Scenario:
+    """Validate a scenario given as a nested dict (the parsed TOML), with overrides."""
+    data = _deep_copy(data)
+    for path, value in (overrides or {}).items():
+        set_path(data, path, value, label=label)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(f"{label}: {_describe(exc)}") from None
+
+
+def _deep_copy(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _deep_copy(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_deep_copy(v) for v in data]
+    return data
+
+
+def _describe(exc: ValidationError) -> str:
+    """One line for the first error of a ValidationError, with a dotted path."""
+    err = exc.errors()[0]
+    loc = [str(p) for p in err["loc"]]
+    if loc and loc[0] == "nations":
+        loc = loc[1:]
+    elif loc and loc[0] == "row":
+        loc = [ROW, *loc[1:]]
+    ctx_error = (err.get("ctx") or {}).get("error")
+    if isinstance(ctx_error, _RefError):
+        return f"{ctx_error.path}: {ctx_error.message}"
+    message = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        message = "unknown parameter"
+    if err["type"] == "missing":
+        message = "required parameter is missing"
+    path = ".".join(loc) or "<top level>"
+    value = err.get("input")
+    shown = "" if err["type"] in ("missing",) or isinstance(value, dict) else f" = {value!r}"
+    return f"{path}{shown}: {message}"
