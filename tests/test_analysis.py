@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from negsim.analysis import AnalysisError
-from negsim.analysis import core as analysis
+from negsim import analysis
 from negsim.cli import main
 
 COUNTRIES = ("US", "JP", "CN")
@@ -69,7 +69,7 @@ def runs(n_rep=40, grid=(0.5, 0.9), seed=3):
                     security = 0.1 * reliance * z[4 + i]
                     politics = 0.05 * z[7 + i]
                     row |= {f"econ.{c}": econ, f"security.{c}": security}
-                    row |= {f"politics.{c}": politics, f"welfare.{c}": 0.9 * econ}
+                    row |= {f"politics.{c}": politics}
                     row[f"utility.{c}"] = econ + security + politics
                 row["tariff.US.JP.autos"] = 0.025 + (0.0 if multi else 0.1 * (z[10] > 1))
                 row["tariff.JP.US.agriculture"] = 0.38
@@ -92,13 +92,18 @@ def write_results(folder, df, manifest=None):
     df.iloc[:half].to_parquet(folder / "part-00000.parquet")
     df.iloc[half:].to_parquet(folder / "part-00001.parquet")
     manifest = manifest or {
-        "name": "tiny",
-        "scenario": "tag2018",
+        "experiment": "tiny",
+        "definition": {
+            "name": "tiny",
+            "scenario": "tag2018",
+            "arms": {"bilateral": {}, "multilateral": {"protocol": "multilateral"}},
+            "design": {"kind": "grid", "parameters": {"JP.security.reliance.US": [0.5, 0.9]}},
+            "perturbations": {"US.lobby.autos": {"dist": "uniform", "low": 0.0, "high": 1.0}},
+            "replications": 40,
+            "root_seed": 7,
+        },
+        "scenario": {"name": "tag2018", "countries": ["US", "JP", "CN"]},
         "arms": ["bilateral", "multilateral"],
-        "design": {"grid": {"JP.security.reliance.US": [0.5, 0.9]}},
-        "perturbations": {"US.lobby.autos": {"uniform": [0, 1]}},
-        "replications": 40,
-        "root_seed": 7,
     }
     (folder / "manifest.json").write_text(json.dumps(manifest))
     return folder
@@ -198,16 +203,29 @@ def test_cliffs_delta_is_the_pairwise_dominance_share(x, y):
     ("metric", "noun", "kind"),
     [
         ("utility.JP", "Japan's payoff", "gdp"),
-        ("security.US", "the US security payoff", "gdp"),
-        ("tariff.CN.US.other", "China's tariff on other goods from the US", "tariff"),
-        ("balance.US.CN", "the US goods balance with China", "usd"),
-        ("alliance.US-JP", "the health of the US-Japan alliance", "index"),
-        ("agreement.US-JP", "the share of runs in which the US and Japan agree", "share"),
+        ("security.US", "the United States' security payoff", "gdp"),
+        ("tariff.CN.US.other", "China's tariff on other goods from the United States", "tariff"),
+        ("balance.US.CN", "the United States' goods balance with China", "usd"),
+        ("alliance.US-JP", "the health of the United States-Japan alliance", "index"),
+        (
+            "agreement.US-JP",
+            "the share of runs in which the United States and Japan agree",
+            "share",
+        ),
+        ("tariff.JP.ROW.autos", "Japan's tariff on autos from the rest of the world", "tariff"),
         ("threats_executed", "the number of threats executed", "count"),
     ],
 )
-def test_metric_names_in_words(metric, noun, kind):
-    assert analysis.describe_metric(metric) == (noun, kind)
+def test_metric_names_in_words_use_the_scenarios_names(tag2018, metric, noun, kind):
+    names = {"US": "United States", "JP": "Japan", "CN": "China", "ROW": "the rest of the world"}
+    assert {c: n.name for c, n in tag2018.nations.items()} == {
+        k: names[k] for k in "US JP CN".split()
+    }
+    assert analysis.describe_metric(metric, names) == (noun, kind)
+
+
+def test_metric_names_without_names_show_the_codes():
+    assert analysis.describe_metric("utility.C04") == ("C04's payoff", "gdp")
 
 
 def test_float_arm_labels_read_as_written():
@@ -311,10 +329,10 @@ def test_summarize_counts_only_successful_runs():
 
 
 def test_default_metrics_follow_the_design_and_keep_only_varying_tariffs():
-    metrics = analysis.default_metrics(analysis._prepare(runs()))
+    metrics = analysis.default_metrics(analysis.prepare(runs()))
     assert metrics[:3] == ["utility.US", "utility.JP", "utility.CN"]
     assert {"agreement", "threats_executed", "retaliations", "nash_gap"} <= set(metrics)
-    assert {"balance.US.JP", "balance.US.CN", "welfare.JP"} <= set(metrics)
+    assert {"balance.US.JP", "balance.US.CN", "econ.JP"} <= set(metrics)
     assert "tariff.US.JP.autos" in metrics and "tariff.JP.US.agriculture" not in metrics
 
 
@@ -378,7 +396,7 @@ def test_swept_parameters_come_from_the_manifest_design():
 
 def test_effect_sentence_names_country_amount_interval_and_delta():
     table = analysis.compare(runs(), metrics=["utility.JP", "agreement"], n_resamples=500)
-    sentences = analysis.effect_sentences(table)
+    sentences = analysis.effect_sentences(table, names={"JP": "Japan"})
     jp = next(s for s in sentences if "Japan's payoff" in s)
     assert jp.startswith("Under the multilateral protocol, Japan's payoff is higher by 0.3% of GDP")
     assert "than under the bilateral protocol; Cliff's delta" in jp
@@ -508,27 +526,15 @@ def test_report_reads_the_sweep_manifest_and_its_arm_order(tmp_path):
     assert "Japan: -0.3% of GDP [95% CI -0.3, -0.3] under the bilateral protocol" in text
 
 
-def test_load_uses_the_package_loader_when_there_is_one(tmp_path, monkeypatch):
-    import negsim
-
-    folder = write_results(tmp_path / "tiny", runs())
-    seen = []
-
-    def load_results(path):
-        seen.append(path)
-        return runs(n_rep=2)
-
-    monkeypatch.setattr(negsim, "load_results", load_results, raising=False)
-    df, manifest = analysis.load(folder)
-    assert seen == [folder] and len(df) == 2 * 2 * 2 and manifest["name"] == "tiny"
-
-
 def test_large_samples_use_percentile_intervals_that_cover_the_shift():
     rng = np.random.default_rng(8)
     n = analysis.BCA_MAX_N + 1
     a, b = rng.normal(size=n), rng.normal(0.1, 1.0, size=n)
     lo, hi = analysis.bootstrap_ci(
-        (a, b), analysis._diff_mean, n_resamples=999, rng=np.random.default_rng(0)
+        (a, b),
+        lambda x, y, axis=-1: np.mean(y, axis) - np.mean(x, axis),
+        n_resamples=999,
+        rng=np.random.default_rng(0),
     )
     assert lo < 0.1 < hi
     assert hi - lo == pytest.approx(2 * 1.96 * np.sqrt(2 / n), rel=0.15)

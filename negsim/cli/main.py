@@ -257,7 +257,7 @@ def sweep(
     multiple=True,
     metavar="M ...",
     help="Metrics or patterns (utility.*), space- or comma-separated. "
-    "Default: payoffs, agreement, escalation, welfare, balances, nash_gap, varying tariffs.",
+    "Default: payoffs, agreement, escalation, econ, balances, nash_gap, varying tariffs.",
 )
 @click.option("--baseline", help="Reference arm. Default: the manifest's first arm.")
 @click.option(
@@ -304,13 +304,13 @@ def compare(
             [*metrics, *more_metrics] or None,
             baseline=baseline,
             n_resamples=resamples,
-            seed=seed,
+            bootstrap_seed=seed,
         )
     except analysis.AnalysisError as exc:
         raise UserError(str(exc)) from exc
     folder = folder.parent if folder.is_file() else folder
     click.echo(f"wrote {folder / 'report.md'}, comparison.csv and figures/")
-    for sentence in analysis.effect_sentences(table, by):
+    for sentence in analysis.effect_sentences(table, by, names=table.attrs.get("names")):
         click.echo(f"- {sentence}")
 
 
