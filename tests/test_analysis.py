@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from negsim.analysis import AnalysisError
 from negsim import analysis
+from negsim.analysis import AnalysisError
 from negsim.cli import main
 
 COUNTRIES = ("US", "JP", "CN")
