@@ -57,10 +57,10 @@ def cliffs_delta(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
     Returns:
         (delta, two-sided p-value).
     """
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    result = stats.mannwhitneyu(y, x, alternative="two-sided")
-    delta = 2.0 * float(result.statistic) / (len(x) * len(y)) - 1.0
+    xs = np.asarray(x, dtype=float)
+    ys = np.asarray(y, dtype=float)
+    result = stats.mannwhitneyu(ys, xs, alternative="two-sided")
+    delta = 2.0 * float(result.statistic) / (len(xs) * len(ys)) - 1.0
     return delta, float(result.pvalue)
 
 
