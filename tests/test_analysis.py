@@ -558,10 +558,6 @@ protocol = "multilateral"
 
 
 def test_report_builds_from_a_small_real_sweep(tmp_path):
-    from negsim.cli import cli
-
-    if "sweep" not in cli.commands:
-        pytest.skip("negsim sweep is not in this branch yet")
     definition = tmp_path / "realtiny.toml"
     definition.write_text(REAL_SWEEP)
     out = tmp_path / "results" / "realtiny"
@@ -574,6 +570,40 @@ def test_report_builds_from_a_small_real_sweep(tmp_path):
     assert "- **design**: grid over `JP.security.reliance.US` [0.5, 0.95]" in text
     assert (out / "figures" / "payoffs.png").exists()
     assert (out / "figures" / "sweep_JP.security.reliance.US.png").exists()
+
+
+SYNTHETIC_SWEEP = """
+name = "five"
+description = "Five synthetic countries under both protocols"
+scenario = "synthetic-5x2-3"
+replications = 6
+root_seed = 11
+[arms.bilateral]
+protocol = "bilateral"
+[arms.multilateral]
+protocol = "multilateral"
+[perturbations]
+"economy.elasticity" = { dist = "uniform", low = 3.0, high = 5.0 }
+"""
+
+
+def test_a_synthetic_five_country_world_gets_a_complete_report_in_its_own_names(tmp_path):
+    definition = tmp_path / "five.toml"
+    definition.write_text(SYNTHETIC_SWEEP)
+    out = tmp_path / "results" / "five"
+    assert main(["sweep", str(definition), "--out", str(out), "--workers", "0"]) == 0
+    assert main(["compare", str(out), "--resamples", "200"]) == 0
+    text = (out / "report.md").read_text()
+    table = pd.read_csv(out / "comparison.csv")
+    codes = ["C01", "C02", "C03", "C04", "C05"]
+    # every country's payoff is compared, and named as the scenario names it
+    assert {f"utility.{c}" for c in codes} <= set(table["metric"])
+    for k in range(1, 6):
+        assert f"- Country {k}: " in text
+    assert "Japan" not in text and "the US" not in text and "China" not in text
+    # the default balances are the first country's with each partner
+    assert {f"balance.C01.{c}" for c in codes[1:]} <= set(table["metric"])
+    assert (out / "figures" / "payoffs.png").exists()
 
 
 def test_experiment_without_design_gets_curves_against_perturbed_parameters(tmp_path):
