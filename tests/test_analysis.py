@@ -7,10 +7,10 @@ right answer is known from theory.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
+import mesa
 import numpy as np
 import pandas as pd
 import pytest
@@ -21,6 +21,9 @@ from scipy import stats
 from negsim import analysis
 from negsim.analysis import AnalysisError
 from negsim.cli import main
+from negsim.sweeps import Experiment, plan_sweep, read_manifest
+from negsim.sweeps.manifest import new_manifest, write_manifest
+from negsim.sweeps.store import write_part
 
 COUNTRIES = ("US", "JP", "CN")
 
@@ -79,33 +82,36 @@ def runs(n_rep=40, grid=(0.5, 0.9), seed=3):
                 row["retaliations"] = 0
                 row["nash_gap"] = abs(z[11]) / 10
                 row["param.JP.security.reliance.US"] = reliance
-                row["param.US.lobby.autos"] = lobby[dp, r]
+                row["param.US.politics.lobby.autos"] = lobby[dp, r]
                 rows.append(row)
     df = pd.DataFrame(rows)
     df.loc[3, ["status", "error"]] = ["error", "ValueError: boom"]
     return df
 
 
-def write_results(folder, df, manifest=None):
+TINY_DEFINITION = {
+    "name": "tiny",
+    "scenario": "tag2018",
+    "replications": 40,
+    "root_seed": 7,
+    "arms": {"bilateral": {"protocol": "bilateral"}, "multilateral": {"protocol": "multilateral"}},
+    "design": {"kind": "grid", "parameters": {"JP.security.reliance.US": [0.5, 0.9]}},
+    "perturbations": {"US.politics.lobby.autos": {"dist": "uniform", "low": 0.0, "high": 1.0}},
+}
+
+
+def write_results(folder, df, definition=None):
+    """A results folder as the store writes it: the real manifest and parts of ``df``."""
+    exp = Experiment.from_dict(definition or TINY_DEFINITION)
+    plan = plan_sweep(exp, out=folder)
     folder.mkdir(parents=True, exist_ok=True)
-    half = len(df) // 2
-    df.iloc[:half].to_parquet(folder / "part-00000.parquet")
-    df.iloc[half:].to_parquet(folder / "part-00001.parquet")
-    manifest = manifest or {
-        "experiment": "tiny",
-        "definition": {
-            "name": "tiny",
-            "scenario": "tag2018",
-            "arms": {"bilateral": {}, "multilateral": {"protocol": "multilateral"}},
-            "design": {"kind": "grid", "parameters": {"JP.security.reliance.US": [0.5, 0.9]}},
-            "perturbations": {"US.lobby.autos": {"dist": "uniform", "low": 0.0, "high": 1.0}},
-            "replications": 40,
-            "root_seed": 7,
-        },
-        "scenario": {"name": "tag2018", "countries": ["US", "JP", "CN"]},
-        "arms": ["bilateral", "multilateral"],
-    }
-    (folder / "manifest.json").write_text(json.dumps(manifest))
+    identity = (exp.name, plan.fingerprint)
+    rows = df.assign(experiment=exp.name).to_dict("records")
+    half = len(rows) // 2
+    for k, chunk in enumerate((rows[:half], rows[half:])):
+        write_part(folder, f"part-{k:05d}.parquet", chunk, plan.scenario, exp.arm_names, identity)
+    manifest = new_manifest(exp, plan.scenario, plan.points, plan.fingerprint)
+    write_manifest(folder, manifest | {"state": "complete"})
     return folder
 
 
@@ -376,7 +382,7 @@ def test_sweep_curves_on_a_grid_recover_a_known_slope():
 
 
 def test_sweep_curves_bin_a_continuous_parameter():
-    curves = analysis.sweep_curves(runs(), "param.US.lobby.autos", ["utility.JP"], bins=4)
+    curves = analysis.sweep_curves(runs(), "param.US.politics.lobby.autos", ["utility.JP"], bins=4)
     assert (curves.groupby("arm").size() == 4).all()
     # Quantile bins of 79 or 80 runs hold about 20 each.
     assert curves["n"].between(18, 22).all()
@@ -490,36 +496,27 @@ def test_negsim_compare_bad_input_is_one_line_with_exit_status_2(args, expected,
     assert "Traceback" not in result.stderr
 
 
-SWEEP_MANIFEST = {
-    "experiment": "reliance",
-    "definition": {
-        "name": "reliance",
-        "description": "Does Japan's security reliance move who gains?",
-        "scenario": "tag2018",
-        "arms": {"multilateral": {"protocol": "multilateral"}, "bilateral": {}},
-        "design": {"kind": "grid", "parameters": {"JP.security.reliance.US": [0.5, 0.9]}},
-        "perturbations": {"US.lobby.autos": {"dist": "uniform", "low": 0.0, "high": 1.0}},
-        "replications": 40,
-        "root_seed": 7,
-    },
-    "scenario": {"name": "tag2018", "countries": ["US", "JP", "CN"]},
-    "design": [{"JP.security.reliance.US": 0.5}, {"JP.security.reliance.US": 0.9}],
-    "arms": ["multilateral", "bilateral"],
-    "seeds": {"root_seed": 7},
-    "versions": {"negsim": "0.1.0", "mesa": "3.3.1", "platform": "Linux"},
-    "counts": {"runs": 160},
+SWEEP_DEFINITION = {
+    "name": "reliance",
+    "description": "Does Japan's security reliance move who gains?",
+    "scenario": "tag2018",
+    "arms": {"multilateral": {"protocol": "multilateral"}, "bilateral": {"protocol": "bilateral"}},
+    "design": {"kind": "grid", "parameters": {"JP.security.reliance.US": [0.5, 0.9]}},
+    "perturbations": {"US.politics.lobby.autos": {"dist": "uniform", "low": 0.0, "high": 1.0}},
+    "replications": 40,
+    "root_seed": 7,
 }
 
 
 def test_report_reads_the_sweep_manifest_and_its_arm_order(tmp_path):
-    folder = write_results(tmp_path / "reliance", runs(), SWEEP_MANIFEST)
+    folder = write_results(tmp_path / "reliance", runs(), SWEEP_DEFINITION)
     table = analysis.report(folder, n_resamples=200)
     text = (folder / "report.md").read_text()
     assert text.startswith("# reliance: comparison by `arm`")
     assert "- **question**: Does Japan's security reliance move who gains?" in text
     assert "- **design**: grid over `JP.security.reliance.US` [0.5, 0.9]" in text
-    assert "`US.lobby.autos` ~ uniform(low=0.0, high=1.0)" in text
-    assert "- **root seed**: 7" in text and "mesa 3.3.1" in text and "Linux" not in text
+    assert "`US.politics.lobby.autos` ~ uniform(low=0.0, high=1.0)" in text
+    assert "- **root seed**: 7" in text and f"mesa {mesa.__version__}" in text
     # The manifest lists multilateral first, so it is the baseline.
     assert set(table["baseline"]) == {"multilateral"} and set(table["arm"]) == {"bilateral"}
     assert table.set_index("metric").loc["utility.JP", "diff_mean"] == pytest.approx(-0.3)
@@ -607,15 +604,15 @@ def test_a_synthetic_five_country_world_gets_a_complete_report_in_its_own_names(
 
 
 def test_experiment_without_design_gets_curves_against_perturbed_parameters(tmp_path):
-    manifest = {k: v for k, v in SWEEP_MANIFEST.items() if k != "design"}
-    manifest["definition"] = {k: v for k, v in manifest["definition"].items() if k != "design"}
-    df = runs().drop(columns="param.JP.security.reliance.US")
-    folder = write_results(tmp_path / "nodesign", df, manifest)
+    definition = {k: v for k, v in SWEEP_DEFINITION.items() if k != "design"}
+    df = runs(grid=(0.5,)).drop(columns="param.JP.security.reliance.US")
+    folder = write_results(tmp_path / "nodesign", df, definition)
+    manifest = read_manifest(folder)
     analysis.report(folder, metrics="utility.*", n_resamples=200)
     text = (folder / "report.md").read_text()
     assert "## Outcomes against perturbed parameters" in text
-    assert (folder / "figures" / "sweep_US.lobby.autos.png").exists()
-    assert analysis.perturbed_parameters(df, manifest) == ["param.US.lobby.autos"]
+    assert (folder / "figures" / "sweep_US.politics.lobby.autos.png").exists()
+    assert analysis.perturbed_parameters(df, manifest) == ["param.US.politics.lobby.autos"]
 
 
 def test_a_bare_experiment_name_means_results_name(tmp_path, monkeypatch):

@@ -10,7 +10,7 @@ import pandas as pd
 
 from negsim.analysis.errors import AnalysisError
 from negsim.analysis.words import label
-from negsim.record.schema import ID_COLUMNS
+from negsim.record.schema import NON_METRICS
 from negsim.scenarios import did_you_mean
 
 
@@ -24,7 +24,7 @@ def available_metrics(df: pd.DataFrame) -> list[str]:
     return [
         col
         for col in df.columns
-        if col not in ID_COLUMNS and not col.startswith("param.") and is_numeric(df[col])
+        if col not in NON_METRICS and not col.startswith("param.") and is_numeric(df[col])
     ]
 
 
@@ -97,7 +97,7 @@ def resolve_metrics(df: pd.DataFrame, metrics: Iterable[str] | str | None) -> li
     allowed = available_metrics(df)
     resolved: list[str] = []
     for name in names:
-        if name in df.columns and is_numeric(df[name]) and name not in ID_COLUMNS:
+        if name in df.columns and is_numeric(df[name]) and name not in NON_METRICS:
             matches = [name]
         else:
             matches = fnmatch.filter(allowed, name)
@@ -120,7 +120,7 @@ def group_columns(df: pd.DataFrame) -> list[str]:
     for col in df.columns:
         if col in ("error", "seed", "replication", "status"):
             continue
-        if col in ID_COLUMNS or not is_numeric(df[col]):
+        if col in NON_METRICS or not is_numeric(df[col]):
             out.append(col)
         elif col.startswith("param.") and 2 <= df[col].nunique() <= 50:
             out.append(col)

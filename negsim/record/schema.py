@@ -35,18 +35,14 @@ if TYPE_CHECKING:
 #: The payoff components, total first; ``utility`` is the total everywhere.
 COMPONENTS = ("utility", "econ", "security", "politics")
 
-#: Columns that identify a run rather than measure its outcome (the store adds them).
-ID_COLUMNS = (
-    "experiment",
-    "arm",
-    "design_point",
-    "replication",
-    "seed",
-    "status",
-    "error",
-    "scenario",
-    "protocol",
-)
+#: Columns the store adds to identify a run, first in every results table.
+ID_COLUMNS = ("experiment", "arm", "design_point", "replication", "seed", "status", "error")
+
+#: The columns that name one run of an experiment (unique in a results folder).
+RUN_ID = ("design_point", "arm", "replication")
+
+#: Columns that describe a run rather than measure its outcome: never metrics.
+NON_METRICS = (*ID_COLUMNS, "scenario", "protocol")
 
 #: Prefix of the columns that hold a run's parameter values (``param.<dotted path>``).
 PARAM_PREFIX = "param."
