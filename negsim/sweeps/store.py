@@ -174,8 +174,8 @@ def scan(out: Path, manifest: dict[str, Any] | None) -> Scan:
 
 
 def _foreign(meta: dict[bytes, bytes], manifest: dict[str, Any] | None) -> str | None:
-    if manifest is None:
-        return None
+    if manifest is None or not manifest.get("fingerprint"):
+        return None  # not a sweep's manifest: nothing to check against
     experiment = meta.get(KEY_EXPERIMENT, b"").decode(errors="replace")
     fingerprint = meta.get(KEY_FINGERPRINT, b"").decode(errors="replace")
     if not fingerprint:
