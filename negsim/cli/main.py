@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from negsim.cli.dashboard import dashboard
 from negsim.negotiation.protocols import PROTOCOLS
 from negsim.scenarios import (
     ScenarioError,
@@ -315,6 +316,8 @@ def compare(
 
 
 # --------------------------------------------------------------------------- end compare
+
+cli.add_command(dashboard)
 
 
 def main(argv: list[str] | None = None) -> int:
