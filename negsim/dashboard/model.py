@@ -3,7 +3,9 @@
 SolaraViz's Reset rebuilds the model as ``model.__class__(**model_params)``, so the page
 needs a model class whose keyword arguments are scalars: :class:`DashboardModel` takes
 a scenario name, a protocol, a seed and overrides by dotted path
-(``DashboardModel(scenario="tag2018", **{"JP.security.reliance.US": 0.9})``).
+(``DashboardModel(scenario_name="tag2018", **{"JP.security.reliance.US": 0.9})``).
+The scenario's keyword is ``scenario_name`` because Mesa 3.5's Reset passes a
+``scenario`` of its own (a ``mesa.experimental.scenarios.Scenario``), which is dropped.
 
 The sliders are derived from the scenario, never from fixed country codes: for every
 pair of countries sharing a table, each one's security reliance on the other; for
@@ -25,13 +27,14 @@ from negsim.scenarios import parameters
 
 DEFAULT_SCENARIO = "tag2018"
 DEFAULT_PROTOCOL = "bilateral"
+MESA_SCENARIO = "scenario"  # the keyword Mesa 3.5's Reset adds, holding its own Scenario
 
 
 class DashboardModel(NegotiationModel):
     """A :class:`~negsim.NegotiationModel` built from scalar keyword arguments.
 
     Args:
-        scenario: a built-in scenario name or the path of a TOML file.
+        scenario_name: a built-in scenario name or the path of a TOML file.
         protocol: the negotiation protocol (``"bilateral"`` or ``"multilateral"``).
         seed: the model's seed (Mesa's ``rng=``).
         **kwargs: overrides, parameter values by dotted path, as ``negsim run --set``
@@ -49,11 +52,13 @@ class DashboardModel(NegotiationModel):
 
     def __init__(
         self,
-        scenario: str = DEFAULT_SCENARIO,
+        scenario_name: str = DEFAULT_SCENARIO,
         protocol: str = DEFAULT_PROTOCOL,
         seed: int = 0,
         **kwargs: Any,
     ) -> None:
+        scenario = scenario_name
+        kwargs = {k: v for k, v in kwargs.items() if k != MESA_SCENARIO}
         applied, ignored = usable_overrides(scenario, kwargs)
         played = load_scenario(scenario, applied)
         super().__init__(played, protocol=protocol, rng=int(seed))
@@ -188,7 +193,7 @@ def model_params(
     from negsim.negotiation.protocols import PROTOCOLS
 
     params: dict[str, Any] = {
-        "scenario": {
+        "scenario_name": {
             "type": "Select",
             "value": scenario,
             "values": scenarios or [scenario],
