@@ -33,6 +33,7 @@ from negsim.dashboard.explorer import (
     metrics,
     parameter_ranges,
     results_folders,
+    snapped,
 )
 from negsim.dashboard.model import DashboardModel, model_params, sliders
 from negsim.dashboard.series import (
@@ -200,6 +201,13 @@ def test_parameter_filters_keep_runs_within_both_ends():
     assert parameter_ranges(df) == {"param.x": (1.0, 2.0)}
     assert apply_filters(df, {"param.x": (1.5, 2.0)})["utility.A"].tolist() == [0.3, 0.5]
     assert len(apply_filters(df, {"param.x": (1.0, 2.0)})) == 4
+
+
+def test_range_slider_rounding_at_the_ends_keeps_every_run():
+    # a slider of 50 steps over 0.4012..0.8987 rounded by the browser to 3 decimals
+    assert snapped((0.401, 0.899), 0.4012, 0.8987) == (0.4012, 0.8987)
+    step = (0.8987 - 0.4012) / 50
+    assert snapped((0.4012 + step, 0.899), 0.4012, 0.8987) == (0.4012 + step, 0.8987)
 
 
 def test_metrics_leave_out_ids_parameters_and_constants():

@@ -86,6 +86,17 @@ def apply_filters(df: pd.DataFrame, ranges: Mapping[str, tuple[float, float]]) -
     return df[keep]
 
 
+def snapped(chosen: tuple[float, float], low: float, high: float) -> tuple[float, float]:
+    """A slider's range with ends within one slider step (a 50th) of the data's ends set to them.
+
+    The browser rounds a range slider's values to its step, which would otherwise
+    drop the runs at the very ends of an untouched filter.
+    """
+    tolerance = (high - low) / 50
+    a, b = chosen
+    return (low if a - low <= tolerance / 2 else a, high if high - b <= tolerance / 2 else b)
+
+
 def arms(df: pd.DataFrame, by: str = BY) -> list[Any]:
     """The arms in order of first appearance (the manifest's order after loading)."""
     return list(dict.fromkeys(df[by].tolist())) if by in df.columns else []

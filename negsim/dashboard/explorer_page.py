@@ -28,6 +28,7 @@ from negsim.dashboard.explorer import (
     ok_runs,
     parameter_ranges,
     results_folders,
+    snapped,
     sweep_figure,
 )
 
@@ -50,14 +51,22 @@ def _load(folder: str) -> tuple[Any, str | None]:
         return None, str(exc)
 
 
+def sweep_order(df: Any, ranges: dict[str, tuple[float, float]]) -> list[str]:
+    """The parameters offered for the sweep curve: the design's swept ones first."""
+    if df is None:
+        return []
+    swept = [p for p in analysis.swept_parameters(df, df.attrs.get("manifest")) if p in ranges]
+    return [*swept, *(p for p in ranges if p not in swept)]
+
+
 @solara.component
 def ParameterFilters(ranges: dict[str, tuple[float, float]], chosen: solara.Reactive) -> None:
     """One range slider per varying ``param.*`` column."""
     for column, (low, high) in ranges.items():
         value = chosen.value.get(column, (low, high))
 
-        def on_value(v: Any, column: str = column) -> None:
-            chosen.set({**chosen.value, column: (float(v[0]), float(v[1]))})
+        def on_value(v: Any, column: str = column, low: float = low, high: float = high) -> None:
+            chosen.set({**chosen.value, column: snapped((float(v[0]), float(v[1])), low, high)})
 
         solara.SliderRangeFloat(
             column.removeprefix("param."),
@@ -90,7 +99,8 @@ def ExplorerPage() -> None:
     names = metrics(df) if df is not None else []
     metric = chosen_metric.value if chosen_metric.value in names else default_metric(names)
     ranges = parameter_ranges(df) if df is not None else {}
-    param = sweep_param.value if sweep_param.value in ranges else next(iter(ranges), None)
+    order = sweep_order(df, ranges)
+    param = sweep_param.value if sweep_param.value in ranges else next(iter(order), None)
 
     solara.Title("negsim: results explorer")
     with solara.Sidebar(), solara.Column():
@@ -119,7 +129,7 @@ def ExplorerPage() -> None:
         return
     solara.FigureMatplotlib(distribution_figure(runs, metric), format="png")
     if param is not None:
-        solara.Select("sweep parameter", value=param, values=list(ranges), on_value=sweep_param.set)
+        solara.Select("sweep parameter", value=param, values=order, on_value=sweep_param.set)
         curves = analysis.sweep_curves(runs, param, metrics=[metric], by=BY)
         solara.FigureMatplotlib(sweep_figure(curves, param, metric), format="png")
     ComparisonTable(runs, metric)
