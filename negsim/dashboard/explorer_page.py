@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import solara
 
@@ -70,7 +70,7 @@ def ParameterFilters(ranges: dict[str, tuple[float, float]], chosen: solara.Reac
 
         solara.SliderRangeFloat(
             column.removeprefix("param."),
-            value=list(value),
+            value=(float(value[0]), float(value[1])),
             min=low,
             max=high,
             step=(high - low) / 50,
@@ -86,7 +86,7 @@ def ExplorerPage() -> None:
     typed = solara.use_reactive("")
     chosen_metric = solara.use_reactive("")
     sweep_param = solara.use_reactive("")
-    filters = solara.use_reactive({})
+    filters = solara.use_reactive(cast(dict[str, tuple[float, float]], {}))
     source = typed.value or folder.value
     df, error = solara.use_memo(lambda: _load(source), [source])
 
