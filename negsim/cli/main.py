@@ -13,6 +13,7 @@ import sys
 import click
 
 from negsim.cli.compare import compare
+from negsim.cli.dashboard import dashboard
 from negsim.cli.errors import Group, UserError
 from negsim.cli.run import run_command
 from negsim.cli.scenarios import scenarios
@@ -46,6 +47,7 @@ cli.add_command(run_command)
 cli.add_command(sweep)
 cli.add_command(compare)
 cli.add_command(validate_command)
+cli.add_command(dashboard)
 
 
 def main(argv: list[str] | None = None, command: click.Command | None = None) -> int:
