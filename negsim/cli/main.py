@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from negsim.cli.sensitivity import discover, sensitivity
 from negsim.negotiation.protocols import PROTOCOLS
 from negsim.scenarios import (
     ScenarioError,
@@ -315,6 +316,10 @@ def compare(
 
 
 # --------------------------------------------------------------------------- end compare
+
+
+cli.add_command(sensitivity)
+cli.add_command(discover)
 
 
 def main(argv: list[str] | None = None) -> int:
