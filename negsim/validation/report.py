@@ -98,29 +98,31 @@ def statics_figure(checks: list[Check], folder: Path) -> str | None:
         return None
     plt = _pyplot()
     folder.mkdir(parents=True, exist_ok=True)
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.2))
+    fig, ax = plt.subplots(figsize=(9, 0.45 * len(rows) + 1.4))
     for y, check in enumerate(rows):
         d = check.data
-        scale = 100 if d["unit"] == "pp" else 1
-        span = max(abs(d["low"]), abs(d["high"]), 1e-12) * scale
+        scale = d["sign"] / d["minimum"]  # theory's direction positive; 1 = the stated size
+        ends = sorted((d["low"] * scale, d["high"] * scale))
+        mid = d["effect"] * scale
         color = "tab:green" if check.verdict == "holds" else "tab:red"
-        ax.errorbar(
-            [d["effect"] * scale / span],
-            [y],
-            color=color,
-            fmt="o",
-            xerr=[
-                [(d["effect"] - d["low"]) * scale / span],
-                [(d["high"] - d["effect"]) * scale / span],
-            ],
+        ax.errorbar([mid], [y], xerr=[[mid - ends[0]], [ends[1] - mid]], fmt="o", color=color)
+        shown = 100 * d["effect"] if d["unit"] == "pp" else d["effect"]
+        ax.annotate(
+            f"{shown:+.2f}{' pp' if d['unit'] == 'pp' else ''} ({d['reason']})",
+            (1.01, y),
+            xycoords=("axes fraction", "data"),
+            va="center",
+            fontsize=7,
         )
-        ax.text(1.05, y, f"{d['effect'] * scale:+.2f} ({d['reason']})", va="center", fontsize=7)
     ax.axvline(0, color="k", lw=0.8)
+    ax.axvline(1, color="grey", ls="--", lw=0.8)
+    ax.set_xscale("symlog", linthresh=1)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([f"{c.data['mechanism']} -> {c.data['metric']}" for c in rows], fontsize=7)
     ax.set(
-        xlim=(-1.1, 1.6),
-        xlabel="paired effect (high - low), scaled by its interval's largest end; green: holds",
+        xlabel="paired effect (high - low) in units of the stated minimum, signed so "
+        "theory's direction is positive\n(dashed: the minimum; bars: 95% interval; "
+        "green: holds)"
     )
     ax.invert_yaxis()
     fig.tight_layout()

@@ -255,6 +255,8 @@ def _check(mech: Mechanism, expect: Expect, runs: dict[str, pd.DataFrame], seeds
         "mean_low": float(low.mean()),
         "mean_high": float(high.mean()),
         "unit": expect.unit,
+        "sign": expect.sign,
+        "minimum": expect.minimum,
         "seeds": seeds,
     }
     if not ok:
