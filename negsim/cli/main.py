@@ -220,7 +220,7 @@ def sweep(
       negsim sweep election_pressure --scheduler tcp://10.0.0.5:8786 --resume
       negsim sweep security_reliance --scheduler local --out /tmp/sec
     """
-    from negsim.sweeps.experiment import ExperimentError, resolve_experiment, run_experiment
+    from negsim.sweeps import ExperimentError, resolve_experiment, run_experiment
 
     try:
         summary = run_experiment(
