@@ -150,3 +150,18 @@ def test_sensitivity_needs_the_right_design(tmp_path, capsys):
     assert main(["sensitivity", str(path), "--method", "morris", "--no-sweep"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "kind = 'morris'" in err
+
+
+def test_what_matters_screens_every_listed_parameter():
+    from pathlib import Path
+
+    from negsim.sweeps import Experiment
+
+    root = Path(__file__).resolve().parents[1]
+    exp = Experiment.from_file(root / "experiments" / "what_matters.toml")
+    assert exp.design.kind == "morris"
+    d = len(exp.design.parameters)
+    # r trajectories of d + 1 points each (Morris 1991)
+    assert exp.design.size() == exp.design.trajectories * (d + 1)
+    for spec in exp.design.parameters.values():
+        assert spec.low < spec.high

@@ -33,6 +33,9 @@ from negsim.analysis.sections import write_section
 MIN_RUNS = 50
 #: Fewest cases of interest (and of runs that are not cases).
 MIN_CASES = 5
+#: Restrictions whose quasi-p value exceeds this are dropped from the chosen box
+#: (Bryant and Lempert 2010): PRIM peels noise dimensions too.
+QP_MAX = 0.05
 #: Seed of the extra trees (a diagnostic, never the simulation's stream).
 TREES_SEED = 20181201
 
@@ -51,6 +54,9 @@ class Discovery:
             the box does not bound that side) and PRIM's quasi-p value.
         scores: feature scores of the parameters (extra trees), highest first.
         sentence: the chosen box in words.
+        box: coverage, density, mass and res dim of the chosen box after dropping its
+            restrictions that are not significant.
+        dropped: the restrictions dropped (quasi-p above :data:`QP_MAX`).
     """
 
     metric: str
@@ -62,6 +68,8 @@ class Discovery:
     limits: pd.DataFrame
     scores: pd.Series
     sentence: str
+    box: pd.Series
+    dropped: list[str]
 
 
 def parameter_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -235,14 +243,31 @@ def discover(
     trajectory = box.peeling_trajectory.astype(float).reset_index(drop=True)
     chosen = choose_step(trajectory, min_coverage)
     box.select(chosen)
+    dropped = [str(name) for name, row in box.limits.iterrows() if row["qp values"] > QP_MAX]
+    if len(dropped) < len(box.limits):  # keep a box that restricts something
+        for name in dropped:
+            box.drop_restriction(name)
+    else:
+        dropped = []
+    final = box.peeling_trajectory.astype(float).iloc[-1 if dropped else chosen]
     limits = _limits(box, x)
-    sentence = describe_box(metric, rule, trajectory.iloc[chosen], limits, float(cases.mean()))
+    sentence = describe_box(metric, rule, final, limits, float(cases.mean()))
     try:
         scores = feature_scores(x, cases)
     except ImportError:
         scores = pd.Series(dtype=float)
     return Discovery(
-        metric, rule, len(cases), int(cases.sum()), trajectory, chosen, limits, scores, sentence
+        metric,
+        rule,
+        len(cases),
+        int(cases.sum()),
+        trajectory,
+        chosen,
+        limits,
+        scores,
+        sentence,
+        final,
+        dropped,
     )
 
 
@@ -269,8 +294,17 @@ def plot_trajectory(found: Discovery, path: Path) -> Path:
         facecolors="none",
         edgecolors="red",
         linewidths=2,
-        label="chosen box",
+        label="chosen step",
     )
+    if found.dropped:
+        ax.scatter(
+            [found.box["coverage"]],
+            [found.box["density"]],
+            marker="*",
+            s=160,
+            color="red",
+            label="chosen box, insignificant restrictions dropped",
+        )
     ax.axhline(found.cases / found.runs, color="grey", ls=":", label="share of all runs")
     ax.set(
         xlabel="coverage (share of cases inside the box)",
@@ -325,7 +359,13 @@ def report_discovery(
         f"The chosen box is the densest step of the peeling trajectory that still covers "
         f"at least {min_coverage:.0%} of the cases (step {found.chosen} of "
         f"{len(found.trajectory)}; `discover_{name}.csv`, box in `discover_{name}_box.csv`; "
-        "qp: PRIM's quasi-p value of each restriction).",
+        + (
+            f"restrictions dropped as not significant, quasi-p > {QP_MAX}: "
+            f"{', '.join(found.dropped)}; "
+            if found.dropped
+            else ""
+        )
+        + "qp: PRIM's quasi-p value of each restriction).",
         "",
     ]
     if len(found.limits):

@@ -330,14 +330,14 @@ def plot(result: Sensitivity, path: Path) -> Path:
 
 
 def ranking(result: Sensitivity) -> pd.Series:
-    """Each parameter's largest index over the metrics (ST for Sobol', normalised mu*)."""
+    """Each parameter's mean index over the metrics (ST for Sobol', mu* / max mu* for Morris)."""
     table = result.table.copy()
     if result.method == "sobol":
-        table["score"] = table["ST"]
+        table["score"] = table["ST"].clip(lower=0)
     else:
         top = table.groupby(["arm", "metric"], dropna=False)["mu_star"].transform("max")
         table["score"] = table["mu_star"] / top.where(top > 0)
-    return table.groupby("parameter")["score"].max().sort_values(ascending=False)
+    return table.groupby("parameter")["score"].mean().sort_values(ascending=False)
 
 
 def write_report(result: Sensitivity, folder: Path, replications: int | None = None) -> Path:
@@ -356,9 +356,9 @@ def write_report(result: Sensitivity, folder: Path, replications: int | None = N
         "",
     ]
     lines += [
-        "What matters most (largest "
-        + ("ST" if method == "sobol" else "mu* / max mu*")
-        + " over the metrics):",
+        "What matters most (mean over the metrics of "
+        + ("ST" if method == "sobol" else "mu* / the metric's largest mu*")
+        + "):",
         "",
     ]
     lines += [f"{i}. `{p}`: {v:.2f}" for i, (p, v) in enumerate(top.head(8).items(), 1)]

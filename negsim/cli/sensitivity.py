@@ -38,6 +38,7 @@ def _user_error(message: str) -> Exception:
 )
 @click.option("--replications", type=click.IntRange(min=1), help="Runs per design point.")
 @click.option("--no-sweep", is_flag=True, help="Analyse the folder as it is; run nothing.")
+@click.option("--overwrite", is_flag=True, help="Delete the runs already in the folder first.")
 @click.option("--resamples", default=1000, show_default=True, type=click.IntRange(min=100))
 @click.option("--seed", default=20180926, show_default=True, help="Bootstrap seed.")
 def sensitivity(
@@ -48,6 +49,7 @@ def sensitivity(
     workers: int | None,
     replications: int | None,
     no_sweep: bool,
+    overwrite: bool,
     resamples: int,
     seed: int,
 ) -> None:
@@ -66,19 +68,21 @@ def sensitivity(
     """
     from negsim.analysis import AnalysisError, load
     from negsim.analysis import sensitivity as sa
-    from negsim.sweeps import Experiment, ExperimentError, run_experiment
+    from negsim.sweeps import Experiment, ExperimentError, resolve_experiment, run_experiment
 
     try:
-        path = _resolve(experiment)
+        path = resolve_experiment(experiment)
         exp = Experiment.from_file(path)
         sa.check_design(exp.design, method)
         folder = out or Path("results") / exp.name
         if not no_sweep:
             summary = run_experiment(
                 path,
+                allow_other_files=_only_analysis_files(folder),
                 out=folder,
                 workers=workers,
-                resume=True,
+                resume=not overwrite,
+                overwrite=overwrite,
                 replications=replications,
                 progress=None,
             )
@@ -90,19 +94,25 @@ def sensitivity(
         report = sa.write_report(result, folder, replications or exp.replications)
     except (AnalysisError, ExperimentError) as exc:
         raise _user_error(str(exc)) from None
-    for warning in result.warnings:
+    for warning in result.warnings[:SHOWN_WARNINGS]:
         click.echo(f"negsim: warning: {warning}", err=True)
+    if len(result.warnings) > SHOWN_WARNINGS:
+        more = len(result.warnings) - SHOWN_WARNINGS
+        click.echo(f"negsim: warning: ... and {more} more in {report}", err=True)
     click.echo(f"wrote {folder / f'sensitivity_{method}.csv'}, figures/ and {report}")
     for name, value in sa.ranking(result).head(5).items():
         click.echo(f"- {name}: {value:.2f}")
 
 
-def _resolve(experiment: str) -> Path:
-    try:
-        from negsim.sweeps import resolve_experiment  # type: ignore[attr-defined]
-    except ImportError:  # before the sweeps package exports it
-        from negsim.sweeps.experiment import resolve_experiment
-    return resolve_experiment(experiment)
+ANALYSIS_PREFIXES = ("sensitivity_", "discover_")
+SHOWN_WARNINGS = 8
+
+
+def _only_analysis_files(folder: Path) -> bool:
+    """True when the folder's files that a sweep did not write are all this module's."""
+    from negsim.sweeps.folder import other_files
+
+    return all(name.startswith(ANALYSIS_PREFIXES) for name in other_files(folder))
 
 
 @click.command("discover")
