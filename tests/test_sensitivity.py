@@ -142,6 +142,11 @@ def test_sensitivity_command_sweeps_resumes_and_reports(tmp_path, capsys):
     assert main(args) == 0  # resumes: nothing left to run
     assert "0 runs" in capsys.readouterr().out
     assert text.count("sensitivity sobol: begin") == 1
+    # a metric that is not in the results: one line, exit 2
+    capsys.readouterr()
+    assert main([*args[:-1], "nope", "--no-sweep"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unknown metric 'nope'" in err
 
 
 def test_sensitivity_needs_the_right_design(tmp_path, capsys):

@@ -17,9 +17,10 @@ def protocol_checks(records: pd.DataFrame) -> list[Check]:
     """The spread of gains and Japan's farm liberalisation under each protocol."""
     bi = records[records["protocol"] == "bilateral"]
     multi = records[records["protocol"] == "multilateral"]
-    if bi.empty or multi.empty:
-        return []
     utilities = ["utility.US", "utility.JP", "utility.CN"]
+    needed = {*utilities, "tariff.JP.US.agriculture", "tariff.JP.ROW.agriculture"}
+    if bi.empty or multi.empty or not needed <= set(records.columns):
+        return []
     spread = {
         label: (frame[utilities].max(axis=1) - frame[utilities].min(axis=1)).mean()
         for label, frame in (("bilateral", bi), ("multilateral", multi))

@@ -30,9 +30,19 @@ def _pyplot():
 
 
 def figures(records: pd.DataFrame, folder: Path, scenario: Scenario | str = "tag2018") -> list[str]:
-    """Write the record figures (US-Japan, US-China); return their file names."""
-    plt = _pyplot()
+    """Write the record figures (US-Japan, US-China); return their file names.
+
+    A figure whose record keys are missing (a model that does not produce them) is
+    left out.
+    """
     scenario = load_scenario(scenario) if isinstance(scenario, str) else scenario
+    needed = {"protocol", "tariff.JP.US.agriculture", "balance.US.JP"}
+    needed |= {
+        f"tariff.{i}.{e}.{s}" for i, e in (("US", "CN"), ("CN", "US")) for s in scenario.sectors
+    }
+    if not needed <= set(records.columns):
+        return []
+    plt = _pyplot()
     folder.mkdir(parents=True, exist_ok=True)
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     for label in PROTOCOLS:
