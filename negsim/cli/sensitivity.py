@@ -1,7 +1,7 @@
 """``negsim sensitivity`` (Sobol', Morris) and ``negsim discover`` (PRIM).
 
 Registered on the ``negsim`` group in :mod:`negsim.cli.main`. Bad input is raised as
-:class:`negsim.cli.main.UserError`: one line, exit status 2.
+:class:`negsim.cli.errors.UserError`: one line, exit status 2.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import click
 
 
 def _user_error(message: str) -> Exception:
-    from negsim.cli.main import UserError
+    from negsim.cli.errors import UserError
 
     return UserError(message)
 
@@ -40,7 +40,9 @@ def _user_error(message: str) -> Exception:
 @click.option("--no-sweep", is_flag=True, help="Analyse the folder as it is; run nothing.")
 @click.option("--overwrite", is_flag=True, help="Delete the runs already in the folder first.")
 @click.option("--resamples", default=1000, show_default=True, type=click.IntRange(min=100))
-@click.option("--seed", default=20180926, show_default=True, help="Bootstrap seed.")
+@click.option(
+    "--bootstrap-seed", "seed", default=20180926, show_default=True, help="Bootstrap seed."
+)
 def sensitivity(
     experiment: str,
     method: str,

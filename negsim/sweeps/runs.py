@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import json
 import threading
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -54,8 +55,14 @@ class RunSpec:
 
 
 def run_chunk(spec: RunSpec, runs: list[tuple[int, int, int]]) -> list[dict[str, Any]]:
-    """Run a chunk of runs ``(design_point, replication, arm_index)`` in a worker."""
-    return [run_one(spec, d, r, a) for d, r, a in runs]
+    """Run a chunk of runs ``(design_point, replication, arm_index)`` in a worker.
+
+    numpy's floating-point warnings stay in the worker (a run's numbers are its
+    record; a warning per run on the terminal says nothing more).
+    """
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return [run_one(spec, d, r, a) for d, r, a in runs]
 
 
 def run_one(spec: RunSpec, design_point: int, replication: int, arm_index: int) -> dict[str, Any]:

@@ -59,9 +59,15 @@ class Session:
         plan = self.plan
         name = f"{store.shard_prefix(plan.shard)}{self.index:05d}.parquet"
         identity = (plan.exp.name, plan.fingerprint)
-        store.write_part(plan.out, name, rows, plan.scenario, plan.exp.arm_names, identity)
+        _, digest = store.write_part(
+            plan.out, name, rows, plan.scenario, plan.exp.arm_names, identity
+        )
         self.index += 1
         self.written += len(rows)
+        with manifest_lock(plan.out):  # list the part, so a changed byte is found later
+            manifest = self._current()
+            manifest.setdefault("parts", {})[name] = {"sha256": digest, "runs": len(rows)}
+            write_manifest(plan.out, manifest)
 
     def finish(self, state: str, summary: SweepSummary) -> None:
         """Recount the folder's parts and write the manifest's state, counts and errors."""
@@ -76,6 +82,7 @@ class Session:
                 "ok": found.ok,
                 "errors": found.rows - found.ok,
             }
+            manifest["parts"] = found.hashes
             errors = manifest.get("first_errors", []) + summary.first_errors
             manifest["first_errors"] = errors[: self.max_errors]
             if state == "complete" and found.rows < runs:

@@ -3,14 +3,16 @@
 A results folder holds ``part-NNNNN.parquet`` files (``part-IofN-NNNNN.parquet`` for
 shard I of N), one row per run, each written atomically, and ``manifest.json``
 (:mod:`negsim.sweeps.manifest`). Every part carries the experiment's name and
-fingerprint in its schema metadata, and Parquet page checksums; its rows' run ids
-are ``(design_point, arm, replication)``. :func:`load_results` is the one reader
-(on ``pyarrow.dataset``): it refuses a corrupt part, a part of another experiment or
-definition, and a run found twice, each with one line naming the file.
+fingerprint in its schema metadata and Parquet page checksums, and the manifest
+lists each part's SHA-256; its rows' run ids are ``(design_point, arm, replication)``.
+:func:`load_results` is the one reader (on ``pyarrow.dataset``): it refuses a
+corrupt part, a part of another experiment or definition, and a run found twice,
+each with one line naming the file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -86,7 +88,7 @@ def write_part(
     scenario: dict[str, Any],
     arms: list[str],
     identity: tuple[str, str],
-) -> Path:
+) -> tuple[Path, str]:
     """Write one part atomically: rows in run order, columns in canonical order.
 
     Args:
@@ -96,6 +98,9 @@ def write_part(
         scenario: the raw scenario (for the column order).
         arms: the arms in definition order (for the row order).
         identity: ``(experiment, fingerprint)``, stored in the schema metadata.
+
+    Returns:
+        The part's path and its SHA-256.
     """
     import pandas as pd
     import pyarrow as pa
@@ -115,7 +120,13 @@ def write_part(
     final = out / name
     with atomic.atomic_path(final) as tmp:
         pq.write_table(table, tmp, write_page_checksum=True)
-    return final
+        digest = sha256(tmp)
+    return final, digest
+
+
+def sha256(path: Path) -> str:
+    """The SHA-256 of a file, in hex."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # -- checking ---------------------------------------------------------------
@@ -131,6 +142,7 @@ class Scan:
     corrupt: list[tuple[Path, str]] = field(default_factory=list)
     foreign: list[tuple[Path, str]] = field(default_factory=list)
     duplicates: list[tuple[Path, tuple[int, str, int]]] = field(default_factory=list)
+    hashes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def problem(self) -> str | None:
         """One line for the first problem found, or None."""
@@ -152,7 +164,13 @@ class Scan:
 def scan(out: Path, manifest: dict[str, Any] | None) -> Scan:
     """Read every part's identity and run ids, checking checksums, owner and duplicates."""
     found = Scan()
+    listed = (manifest or {}).get("parts", {})
     for part in parts(out):
+        digest = sha256(part)
+        known = listed.get(part.name, {}).get("sha256")
+        if known and known != digest:
+            found.corrupt.append((part, "its SHA-256 differs from the manifest's"))
+            continue
         try:
             table = _read(part, columns=[*RUN_ID, "status"])
         except ExperimentError as exc:
@@ -170,12 +188,13 @@ def scan(out: Path, manifest: dict[str, Any] | None) -> Scan:
             found.done.add(run)
         found.rows += len(ids)
         found.ok += sum(1 for s in cols["status"] if s == "ok")
+        found.hashes[part.name] = {"sha256": digest, "runs": len(ids)}
     return found
 
 
 def _foreign(meta: dict[bytes, bytes], manifest: dict[str, Any] | None) -> str | None:
-    if manifest is None:
-        return None
+    if manifest is None or not manifest.get("fingerprint"):
+        return None  # not a sweep's manifest: nothing to check against
     experiment = meta.get(KEY_EXPERIMENT, b"").decode(errors="replace")
     fingerprint = meta.get(KEY_FINGERPRINT, b"").decode(errors="replace")
     if not fingerprint:
