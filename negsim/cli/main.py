@@ -17,6 +17,7 @@ from negsim.cli.dashboard import dashboard
 from negsim.cli.errors import Group, UserError
 from negsim.cli.run import run_command
 from negsim.cli.scenarios import scenarios
+from negsim.cli.sensitivity import discover, sensitivity
 from negsim.cli.sweep import sweep
 from negsim.cli.validate import validate_command
 
@@ -48,6 +49,8 @@ cli.add_command(sweep)
 cli.add_command(compare)
 cli.add_command(validate_command)
 cli.add_command(dashboard)
+cli.add_command(sensitivity)
+cli.add_command(discover)
 
 
 def main(argv: list[str] | None = None, command: click.Command | None = None) -> int:

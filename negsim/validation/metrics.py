@@ -1,0 +1,95 @@
+"""Metrics the validation measures on outcome records, from record keys and scenario data.
+
+Only the public record keys (``Outcome.to_record()``) and the scenario's data are
+used, so the checks survive a change of the model's mechanisms: trade weights are the
+scenario's 2018 exports, the start is the scenario's September 2018 tariffs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from negsim.scenarios import Scenario
+
+PROTOCOLS = ("bilateral", "multilateral")
+
+
+def simulate_records(
+    seeds: int = 500,
+    scenario: Scenario | str = "tag2018",
+    protocols: tuple[str, ...] = PROTOCOLS,
+) -> pd.DataFrame:
+    """Outcome records of seeds ``0..seeds-1`` under each protocol, one row per run."""
+    from negsim.negotiation.model import simulate
+    from negsim.scenarios import load_scenario
+
+    scenario = load_scenario(scenario) if isinstance(scenario, str) else scenario
+    rows = [
+        simulate(scenario, protocol, seed).to_record()
+        for protocol in protocols
+        for seed in range(seeds)
+    ]
+    return pd.DataFrame(rows)
+
+
+def trade_weights(scenario: Scenario, importer: str, exporter: str) -> pd.Series:
+    """The importer's 2018 imports from the exporter by sector, as shares (scenario data)."""
+    flows = pd.Series(scenario.nations[exporter].exports[importer], dtype=float)
+    flows = flows.reindex(scenario.sectors).fillna(0.0)
+    return flows / flows.sum()
+
+
+def start_tariffs(scenario: Scenario, importer: str, exporter: str) -> pd.Series:
+    """The importer's tariffs on the exporter at the start (September 2018), by sector."""
+    rates = pd.Series(scenario.nations[importer].tariffs[exporter], dtype=float)
+    return rates.reindex(scenario.sectors).fillna(0.0)
+
+
+def start_average(scenario: Scenario, importer: str, exporter: str) -> float:
+    """Trade-weighted average tariff of the importer on the exporter at the start."""
+    weights = trade_weights(scenario, importer, exporter)
+    return float((weights * start_tariffs(scenario, importer, exporter)).sum())
+
+
+def trade_weighted(
+    records: pd.DataFrame, scenario: Scenario, importer: str, exporter: str
+) -> np.ndarray:
+    """Tariff of importer on exporter at the end, averaged with 2018 trade weights."""
+    weights = trade_weights(scenario, importer, exporter)
+    columns = [f"tariff.{importer}.{exporter}.{s}" for s in scenario.sectors]
+    return records[columns].to_numpy(dtype=float) @ weights.to_numpy()
+
+
+def start_balance(scenario: Scenario, a: str, b: str) -> float:
+    """Goods balance of ``a`` with ``b`` in 2018 (exports minus imports, USD bn)."""
+    exports = sum(scenario.nations[a].exports.get(b, {}).values())
+    imports = sum(scenario.nations[b].exports.get(a, {}).values())
+    return float(exports - imports)
+
+
+def add_derived(records: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """The records with the derived metrics the checks use, where their keys exist.
+
+    ``tw.I.E``: trade-weighted tariff of I on E at the end; ``escalation.US-CN``: the
+    US put a new tariff on China in force (``coerced.CN > 0``); ``deal16.US-JP``: a
+    US-Japan agreement by round 16 (January 2020).
+    """
+    out = records.copy()
+    for importer, exporter in (("US", "CN"), ("CN", "US"), ("JP", "US"), ("US", "JP")):
+        columns = [f"tariff.{importer}.{exporter}.{s}" for s in scenario.sectors]
+        if set(columns) <= set(out.columns):
+            out[f"tw.{importer}.{exporter}"] = trade_weighted(out, scenario, importer, exporter)
+    if "coerced.CN" in out:
+        out["escalation.US-CN"] = (out["coerced.CN"] > 0).astype(float)
+    if "retaliations.CN" in out:
+        out["retaliated.CN"] = (out["retaliations.CN"] > 0).astype(float)
+    if {"agreement.US-JP", "agreement_round.US-JP"} <= set(out.columns):
+        by16 = (out["agreement.US-JP"] == 1) & (out["agreement_round.US-JP"] <= 16)
+        out["deal16.US-JP"] = by16.astype(float)
+    return out
+
+
+def share(mask: pd.Series | np.ndarray) -> float:
+    """Share of True in ``mask`` (nan when empty)."""
+    return float(np.mean(mask)) if len(mask) else float("nan")
