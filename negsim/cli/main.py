@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from negsim.cli.economy import economy_command
 from negsim.negotiation.protocols import PROTOCOLS
 from negsim.scenarios import (
     ScenarioError,
@@ -315,6 +316,8 @@ def compare(
 
 
 # --------------------------------------------------------------------------- end compare
+
+cli.add_command(economy_command)
 
 
 def main(argv: list[str] | None = None) -> int:
