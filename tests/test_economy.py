@@ -6,6 +6,8 @@ one-pass trade wars): see docs/model.md#economy for what each check stands on.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -184,3 +186,60 @@ def test_bad_economies_are_one_line_errors(override, message):
     with pytest.raises(ScenarioError, match=message) as caught:
         load_scenario("tag2018", override)
     assert "\n" not in str(caught.value) and "tag2018.toml" in str(caught.value)
+
+
+def test_world2018_adds_up_and_every_economy_loses_a_trade_war():
+    world = World.from_scenario(load_scenario("world2018"))
+    assert world.codes == ["US", "JP", "CN", "EU", "KR", "CA", "MX", "ROW"]
+    # Ossa (2014): every region loses a full trade war; here against free trade too
+    war = trade_war(world)
+    welfare = world.welfare(np.stack([war, np.zeros_like(war)]))
+    assert (welfare[0] < 0).all() and (welfare[0] < welfare[1]).all()
+
+
+def test_the_section_232_steel_tariffs_cost_the_partners_they_hit():
+    world = World.from_scenario(load_scenario("world2018"))
+    hit = [world.codes.index(c) for c in ("EU", "CA", "MX", "JP", "CN")]
+    lifted = world.base_tariffs.copy()
+    lifted[US, hit, STEEL] = 0.0
+    welfare = world.welfare(np.stack([world.base_tariffs, lifted]))
+    assert (welfare[1, hit] > welfare[0, hit]).all()
+
+
+def test_the_compiled_and_numpy_solvers_agree(tag_world):
+    from negsim.economy import solve
+
+    rng = np.random.default_rng(11)
+    tariffs = tag_world.base_tariffs + rng.uniform(0.0, 1.0, (8, *tag_world.base_tariffs.shape))
+    compiled = solve(tag_world.baseline, tariffs)
+    plain = solve(tag_world.baseline, tariffs, compiled=False)
+    np.testing.assert_allclose(compiled.price, plain.price, rtol=1e-11)
+    np.testing.assert_allclose(compiled.welfare, plain.welfare, atol=1e-7)
+
+
+def test_negsim_economy_prints_one_json_object(capsys):
+    import json
+
+    from negsim.cli.main import main
+
+    assert main(["economy", "symmetric", "--json"]) == 0
+    view = json.loads(capsys.readouterr().out)
+    codes = ["A", "B", "C", "ROW"]
+    assert set(view["optimal_tariff"]) == set(codes)
+    assert set(view["war"]["tariffs"]["A"]) == {"B", "C", "ROW"}
+    for name in ("free_trade", "start", "war"):
+        assert set(view["welfare"][name]) == set(codes)
+    assert all(v == 0.0 for v in view["welfare"]["start"].values())
+    # identical economies: identical optimal tariffs and war losses
+    assert len({round(view["optimal_tariff"][c]["manufacturing"], 3) for c in codes}) == 1
+
+
+def test_negsim_economy_reports_bad_input_in_one_line(tmp_path, capsys):
+    from negsim.cli.main import main
+
+    text = (Path(__file__).parents[1] / "negsim" / "scenarios" / "symmetric.toml").read_text()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace("elasticity = 4.0", "elasticity = 0.9"))
+    assert main(["economy", str(bad)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "bad.toml" in err and "economy.elasticity" in err
