@@ -138,6 +138,8 @@ def solve_batch(
     out = np.zeros((m, s))
     resid = np.zeros(n)
     trial = np.zeros((m, s))
+    chord = np.zeros((n, n))  # inverse Jacobian shared by the batch (the chord method)
+    have_chord = False
     for z in range(k):
         u = u_all[z]
         flows = flows_all[z]
@@ -159,10 +161,87 @@ def solve_batch(
         )
         norm, biggest, numeraire = _residual(demand, out, active, scale, resid)
         it = 0
+        # chord steps with one inverse Jacobian, while they contract the residual fast
+        while biggest >= tol and it < max_iter:
+            if not have_chord:
+                jac = _jacobian(
+                    lam,
+                    flows,
+                    demand,
+                    out,
+                    expend,
+                    rho,
+                    theta[z],
+                    alpha,
+                    deficit,
+                    eps,
+                    active,
+                    scale,
+                )
+                chord = np.ascontiguousarray(np.linalg.inv(jac))
+                have_chord = True
+            resid[n - 1] = numeraire
+            step = np.zeros(n)
+            for a in range(n):
+                acc = 0.0
+                for c in range(n):
+                    acc -= chord[a, c] * resid[c]
+                step[a] = acc
+            for i in range(m):
+                for r in range(s):
+                    trial[i, r] = u[i, r] + step[i * s + r]
+            rho = _state(
+                trial,
+                weight0[z],
+                net[z],
+                theta[z],
+                alpha,
+                income,
+                deficit,
+                eps,
+                lam,
+                flows,
+                demand,
+                out,
+                expend,
+            )
+            new_norm, new_biggest, new_numeraire = _residual(demand, out, active, scale, resid)
+            if not new_norm <= 0.5 * norm:  # too slow (or worse): Newton from u
+                rho = _state(
+                    u,
+                    weight0[z],
+                    net[z],
+                    theta[z],
+                    alpha,
+                    income,
+                    deficit,
+                    eps,
+                    lam,
+                    flows,
+                    demand,
+                    out,
+                    expend,
+                )
+                norm, biggest, numeraire = _residual(demand, out, active, scale, resid)
+                break
+            it += 1
+            u[:, :] = trial
+            norm, biggest, numeraire = new_norm, new_biggest, new_numeraire
         while biggest >= tol and it < max_iter:
             it += 1
             jac = _jacobian(
-                lam, flows, demand, out, expend, rho, theta[z], alpha, deficit, eps, active, scale
+                lam,
+                flows,
+                demand,
+                out,
+                expend,
+                rho,
+                theta[z],
+                alpha,
+                deficit,
+                eps,
+                active,
+                scale,
             )
             resid[n - 1] = numeraire
             step = np.linalg.solve(jac, -resid)

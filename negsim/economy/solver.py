@@ -190,7 +190,7 @@ def solve(
             eps,
             b.active,
             u,
-            TOLERANCE * 1e-3,
+            TOLERANCE * 1e-2,
             MAX_ITERATIONS,
             MAX_STEP,
         )
