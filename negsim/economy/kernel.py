@@ -17,19 +17,23 @@ def _state(u, weight0, net, theta, alpha, income, deficit, eps, lam, flows, dema
     """Shares, flows, demand and spending at log prices u; returns the revenue shares."""
     m, _, s = weight0.shape
     rho = np.zeros(m)
+    power = np.empty((m, s))  # p̂^(−ε_s), once per supplier
     for i in range(m):
         for r in range(s):
-            out[i, r] = np.exp(u[i, r]) * income[i, r]
+            price = np.exp(u[i, r])
+            out[i, r] = price * income[i, r]
+            power[i, r] = np.exp(-eps[r] * u[i, r])
     for j in range(m):
         for r in range(s):
             phi = 0.0
             for i in range(m):
-                c = weight0[j, i, r] * np.exp(-eps[r] * u[i, r])
+                c = weight0[j, i, r] * power[i, r]
                 lam[j, i, r] = c
                 phi += c
             share = 0.0
+            inverse = 1.0 / phi if phi > 0 else 0.0
             for i in range(m):
-                lam[j, i, r] = lam[j, i, r] / phi if phi > 0 else 0.0
+                lam[j, i, r] *= inverse
                 share += lam[j, i, r] * theta[j, i, r]
             rho[j] += alpha[j, r] * share
         total = deficit[j]
