@@ -283,3 +283,43 @@ def solve_batch(
         residual_all[z] = biggest
         most = max(most, it)
     return u_all, flows_all, expend_all, residual_all, most
+
+
+@njit(cache=True)
+def prepare(t, t0, share, eps):
+    """CES weights λ0 τ̂^(−ε) (E2-E3), 1/(1 + t) and t/(1 + t) per link of each state."""
+    k, m, _, s = t.shape
+    weight0 = np.empty_like(t)
+    net = np.empty_like(t)
+    theta = np.empty_like(t)
+    for z in range(k):
+        for j in range(m):
+            for i in range(m):
+                for r in range(s):
+                    gross = 1.0 + t[z, j, i, r]
+                    lam0 = share[j, i, r]
+                    weight0[z, j, i, r] = (
+                        lam0 * np.exp(-eps[r] * np.log(gross / (1.0 + t0[j, i, r])))
+                        if lam0 > 0
+                        else 0.0
+                    )
+                    net[z, j, i, r] = 1.0 / gross
+                    theta[z, j, i, r] = t[z, j, i, r] / gross
+    return weight0, net, theta
+
+
+@njit(cache=True)
+def price_index(weight0, u, eps, alpha):
+    """Sector price index changes P̂[j, s] = Φ^(−1/ε_s) (E3) of solved states."""
+    k, m, _, s = weight0.shape
+    index = np.ones((k, m, s))
+    for z in range(k):
+        for j in range(m):
+            for r in range(s):
+                if alpha[j, r] <= 0:
+                    continue
+                phi = 0.0
+                for i in range(m):
+                    phi += weight0[z, j, i, r] * np.exp(-eps[r] * u[z, i, r])
+                index[z, j, r] = np.exp(np.log(max(phi, 1e-300)) / -eps[r])
+    return index

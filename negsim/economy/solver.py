@@ -174,12 +174,16 @@ def solve(
     t = _clean(b, tariffs)
     k, m, s = t.shape[0], b.m, len(b.elasticity)
     eps = b.elasticity
+    use_kernel = _kernel is not None and compiled
     # (model.md E2) τ̂ = (1 + t) / (1 + t0); CES weight λ0 (p̂ τ̂)^(−ε)
-    weight0 = b.share[None] * ((1.0 + t) / (1.0 + b.tariffs)) ** (-eps)
-    net = 1.0 / (1.0 + t)
-    theta = t * net  # t / (1 + t): revenue per USD spent
+    if use_kernel:
+        weight0, net, theta = _kernel.prepare(t, b.tariffs, b.share, eps)
+    else:
+        weight0 = b.share[None] * ((1.0 + t) / (1.0 + b.tariffs)) ** (-eps)
+        net = 1.0 / (1.0 + t)
+        theta = t * net  # t / (1 + t): revenue per USD spent
     u = np.zeros((k, m, s)) if start is None else np.array(start, dtype=float)
-    if _kernel is not None and compiled:
+    if use_kernel:
         u, flows, expend, residual, iteration = _kernel.solve_batch(
             weight0,
             net,
@@ -196,9 +200,12 @@ def solve(
         )
     else:
         u, flows, expend, residual, iteration = _newton(b, u, weight0, net, theta)
-    phi = (weight0 * np.exp(-eps * u[:, None])).sum(axis=2)  # Σ λ0 (p̂ τ̂)^(−ε)  (E3)
-    index = np.maximum(phi, 1e-300) ** (-1.0 / eps)
-    index = np.where(b.sector_share[None] > 0, index, 1.0)
+    if use_kernel:
+        index = _kernel.price_index(weight0, u, eps, b.sector_share)
+    else:
+        phi = (weight0 * np.exp(-eps * u[:, None])).sum(axis=2)  # Σ λ0 (p̂ τ̂)^(−ε)  (E3)
+        index = np.maximum(phi, 1e-300) ** (-1.0 / eps)
+        index = np.where(b.sector_share[None] > 0, index, 1.0)
     residual = np.where(np.isfinite(residual), residual, np.inf)
     eq = Equilibrium(b, t, np.exp(u), flows, expend, index, residual, int(iteration))
     if strict and not eq.converged.all():
