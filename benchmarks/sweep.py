@@ -1,10 +1,10 @@
 """Benchmark: the experiment runner against a plain loop and mesa.batch_run.
 
 Runs/s for ``--runs`` tag2018 runs (bilateral, default 10,000), all on the same
-seeds (those of :func:`negsim.sweeps.experiment.run_seed`):
+seeds (those of :func:`negsim.sweeps.seeds.run_seed`):
 
 - ``plain_loop``: ``simulate(scenario, "bilateral", seed).to_record()`` in a loop;
-- ``runner``: :func:`negsim.sweeps.experiment.run_experiment` in-process (``workers=0``)
+- ``runner``: :func:`negsim.sweeps.run_experiment` in-process (``workers=0``)
   and with 1 and 2 local worker processes, writing the Parquet results store;
 - ``mesa_batch_run``: ``mesa.batch_run(NegotiationModel, ...)`` with 1 and 2
   processes (Mesa collects through the model's DataCollector, every round).
@@ -37,7 +37,8 @@ from _common import emit as _emit
 
 from negsim.negotiation.model import NegotiationModel, simulate
 from negsim.scenarios import load_scenario
-from negsim.sweeps.experiment import Experiment, run_experiment, run_seed
+from negsim.sweeps import Experiment, run_experiment
+from negsim.sweeps.seeds import run_seed
 
 ROOT_SEED = 2018
 _RECORD: dict | None = None

@@ -1,32 +1,49 @@
 """Shared by the experiment scripts: run a sweep into results/<name>/, then its report.
 
-``python experiments/<name>.py [ARGS]`` runs ``negsim sweep`` on ``<name>.toml`` with
-``--resume`` (unless ``--overwrite`` is given), then ``negsim compare`` on the folder it
-wrote (``report.md``, ``comparison.csv``, figures). ``--no-report`` skips the report;
-every other argument goes to ``negsim sweep``.
+``python experiments/<name>.py [OPTIONS]`` runs ``negsim sweep`` on ``<name>.toml``
+with ``--resume`` (unless ``--overwrite`` is given), then ``negsim compare`` on the
+folder it wrote (``report.md``, ``comparison.csv``, figures). ``--no-report`` skips
+the report; the other options are those of ``negsim sweep`` (``--help`` lists them),
+parsed by click from the sweep command itself.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from negsim.cli import main
+import click
+
+from negsim.cli.compare import compare
+from negsim.cli.errors import translated
+from negsim.cli.main import main
+from negsim.cli.sweep import sweep
 
 HERE = Path(__file__).resolve().parent
 
 
-def run(name: str, args: list[str]) -> int:
-    """Sweep experiment ``name`` (resuming) and write its report; return the exit status."""
-    report = "--no-report" not in args
-    args = [a for a in args if a != "--no-report"]
-    resume = [] if "--overwrite" in args or "--resume" in args else ["--resume"]
-    if "--out" in args:
-        folder = Path(args[args.index("--out") + 1])
-        out = []
-    else:
-        folder = HERE.parent / "results" / name
-        out = ["--out", str(folder)]
-    status = main(["sweep", str(HERE / f"{name}.toml"), *out, *resume, *args])
-    if status == 0 and report:
-        status = main(["compare", str(folder)])
-    return status
+def command(name: str) -> click.Command:
+    """The click command of experiment ``name``: sweep (resuming), then report."""
+    params = [p for p in sweep.params if p.name != "experiment"]
+    params.append(click.Option(["--no-report"], is_flag=True, help="The sweep only."))
+
+    def callback(no_report: bool, **options: Any) -> None:
+        ctx = click.get_current_context()
+        options["resume"] = options["resume"] or not options["overwrite"]
+        options["out"] = options["out"] or HERE.parent / "results" / name
+        with translated():
+            ctx.invoke(sweep, experiment=str(HERE / f"{name}.toml"), **options)
+            if not no_report:
+                ctx.invoke(compare, results=options["out"])
+
+    return click.Command(
+        name,
+        params=params,
+        callback=callback,
+        help=f"Run experiments/{name}.toml into results/{name}/ (resuming), then its report.",
+    )
+
+
+def run(name: str, argv: list[str] | None = None) -> int:
+    """Run experiment ``name``'s script with ``argv``; return the exit status."""
+    return main(argv, command=command(name))

@@ -16,4 +16,4 @@ import sys
 from _runner import run
 
 if __name__ == "__main__":
-    sys.exit(run("bilateral_vs_multilateral", sys.argv[1:]))
+    sys.exit(run("bilateral_vs_multilateral"))

@@ -16,4 +16,4 @@ import sys
 from _runner import run
 
 if __name__ == "__main__":
-    sys.exit(run("election_pressure", sys.argv[1:]))
+    sys.exit(run("election_pressure"))

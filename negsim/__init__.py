@@ -5,7 +5,7 @@ The public surface:
 - :func:`load_scenario` loads and validates a scenario (built-in name or TOML file),
   with overrides by dotted path;
 - :func:`load_results` reads the results folder of a sweep
-  (:mod:`negsim.sweeps.experiment`) into one DataFrame;
+  (:mod:`negsim.sweeps`) into one DataFrame;
 - :class:`~negsim.economy.World` and :class:`~negsim.payoffs.PayoffModel` hold the
   calibrated economy and the payoff functions;
 - :class:`NegotiationModel` (a Mesa model, one step per round) and
@@ -14,14 +14,16 @@ The public surface:
 
 from __future__ import annotations
 
+from importlib.metadata import version
+
 from negsim.economy import World
 from negsim.negotiation.model import NegotiationModel, simulate
 from negsim.payoffs import PayoffModel
 from negsim.record.outcome import Outcome
 from negsim.scenarios import Scenario, ScenarioError, builtin_scenarios, load_scenario
-from negsim.sweeps.experiment import load_results
+from negsim.sweeps import load_results
 
-__version__ = "0.1.0"
+__version__ = version("negsim")  # one source: pyproject.toml
 
 __all__ = [
     "NegotiationModel",

@@ -341,4 +341,5 @@ class RedLines:
         """Whether each state in a batch (K, n+1, n+1, S) respects every red line, (K,)."""
         crossed_floor = tariffs < self.lower - tolerance
         crossed_ceiling = tariffs > self.upper + tolerance
-        return ~(crossed_floor | crossed_ceiling).reshape(*tariffs.shape[:-3], -1).any(axis=-1)
+        crossed = (crossed_floor | crossed_ceiling).reshape(*tariffs.shape[:-3], -1)
+        return np.asarray(~crossed.any(axis=-1))

@@ -7,10 +7,10 @@ right answer is known from theory.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
+import mesa
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,9 +18,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from negsim import analysis
 from negsim.analysis import AnalysisError
-from negsim.analysis import core as analysis
 from negsim.cli import main
+from negsim.sweeps import Experiment, plan_sweep, read_manifest
+from negsim.sweeps.manifest import new_manifest, write_manifest
+from negsim.sweeps.store import write_part
 
 COUNTRIES = ("US", "JP", "CN")
 
@@ -69,7 +72,7 @@ def runs(n_rep=40, grid=(0.5, 0.9), seed=3):
                     security = 0.1 * reliance * z[4 + i]
                     politics = 0.05 * z[7 + i]
                     row |= {f"econ.{c}": econ, f"security.{c}": security}
-                    row |= {f"politics.{c}": politics, f"welfare.{c}": 0.9 * econ}
+                    row |= {f"politics.{c}": politics}
                     row[f"utility.{c}"] = econ + security + politics
                 row["tariff.US.JP.autos"] = 0.025 + (0.0 if multi else 0.1 * (z[10] > 1))
                 row["tariff.JP.US.agriculture"] = 0.38
@@ -79,28 +82,36 @@ def runs(n_rep=40, grid=(0.5, 0.9), seed=3):
                 row["retaliations"] = 0
                 row["nash_gap"] = abs(z[11]) / 10
                 row["param.JP.security.reliance.US"] = reliance
-                row["param.US.lobby.autos"] = lobby[dp, r]
+                row["param.US.politics.lobby.autos"] = lobby[dp, r]
                 rows.append(row)
     df = pd.DataFrame(rows)
     df.loc[3, ["status", "error"]] = ["error", "ValueError: boom"]
     return df
 
 
-def write_results(folder, df, manifest=None):
+TINY_DEFINITION = {
+    "name": "tiny",
+    "scenario": "tag2018",
+    "replications": 40,
+    "root_seed": 7,
+    "arms": {"bilateral": {"protocol": "bilateral"}, "multilateral": {"protocol": "multilateral"}},
+    "design": {"kind": "grid", "parameters": {"JP.security.reliance.US": [0.5, 0.9]}},
+    "perturbations": {"US.politics.lobby.autos": {"dist": "uniform", "low": 0.0, "high": 1.0}},
+}
+
+
+def write_results(folder, df, definition=None):
+    """A results folder as the store writes it: the real manifest and parts of ``df``."""
+    exp = Experiment.from_dict(definition or TINY_DEFINITION)
+    plan = plan_sweep(exp, out=folder)
     folder.mkdir(parents=True, exist_ok=True)
-    half = len(df) // 2
-    df.iloc[:half].to_parquet(folder / "part-00000.parquet")
-    df.iloc[half:].to_parquet(folder / "part-00001.parquet")
-    manifest = manifest or {
-        "name": "tiny",
-        "scenario": "tag2018",
-        "arms": ["bilateral", "multilateral"],
-        "design": {"grid": {"JP.security.reliance.US": [0.5, 0.9]}},
-        "perturbations": {"US.lobby.autos": {"uniform": [0, 1]}},
-        "replications": 40,
-        "root_seed": 7,
-    }
-    (folder / "manifest.json").write_text(json.dumps(manifest))
+    identity = (exp.name, plan.fingerprint)
+    rows = df.assign(experiment=exp.name).to_dict("records")
+    half = len(rows) // 2
+    for k, chunk in enumerate((rows[:half], rows[half:])):
+        write_part(folder, f"part-{k:05d}.parquet", chunk, plan.scenario, exp.arm_names, identity)
+    manifest = new_manifest(exp, plan.scenario, plan.points, plan.fingerprint)
+    write_manifest(folder, manifest | {"state": "complete"})
     return folder
 
 
@@ -198,16 +209,29 @@ def test_cliffs_delta_is_the_pairwise_dominance_share(x, y):
     ("metric", "noun", "kind"),
     [
         ("utility.JP", "Japan's payoff", "gdp"),
-        ("security.US", "the US security payoff", "gdp"),
-        ("tariff.CN.US.other", "China's tariff on other goods from the US", "tariff"),
-        ("balance.US.CN", "the US goods balance with China", "usd"),
-        ("alliance.US-JP", "the health of the US-Japan alliance", "index"),
-        ("agreement.US-JP", "the share of runs in which the US and Japan agree", "share"),
+        ("security.US", "the United States' security payoff", "gdp"),
+        ("tariff.CN.US.other", "China's tariff on other goods from the United States", "tariff"),
+        ("balance.US.CN", "the United States' goods balance with China", "usd"),
+        ("alliance.US-JP", "the health of the United States-Japan alliance", "index"),
+        (
+            "agreement.US-JP",
+            "the share of runs in which the United States and Japan agree",
+            "share",
+        ),
+        ("tariff.JP.ROW.autos", "Japan's tariff on autos from the rest of the world", "tariff"),
         ("threats_executed", "the number of threats executed", "count"),
     ],
 )
-def test_metric_names_in_words(metric, noun, kind):
-    assert analysis.describe_metric(metric) == (noun, kind)
+def test_metric_names_in_words_use_the_scenarios_names(tag2018, metric, noun, kind):
+    names = {"US": "United States", "JP": "Japan", "CN": "China", "ROW": "the rest of the world"}
+    assert {c: n.name for c, n in tag2018.nations.items()} == {
+        k: names[k] for k in "US JP CN".split()
+    }
+    assert analysis.describe_metric(metric, names) == (noun, kind)
+
+
+def test_metric_names_without_names_show_the_codes():
+    assert analysis.describe_metric("utility.C04") == ("C04's payoff", "gdp")
 
 
 def test_float_arm_labels_read_as_written():
@@ -311,10 +335,10 @@ def test_summarize_counts_only_successful_runs():
 
 
 def test_default_metrics_follow_the_design_and_keep_only_varying_tariffs():
-    metrics = analysis.default_metrics(analysis._prepare(runs()))
+    metrics = analysis.default_metrics(analysis.prepare(runs()))
     assert metrics[:3] == ["utility.US", "utility.JP", "utility.CN"]
     assert {"agreement", "threats_executed", "retaliations", "nash_gap"} <= set(metrics)
-    assert {"balance.US.JP", "balance.US.CN", "welfare.JP"} <= set(metrics)
+    assert {"balance.US.JP", "balance.US.CN", "econ.JP"} <= set(metrics)
     assert "tariff.US.JP.autos" in metrics and "tariff.JP.US.agriculture" not in metrics
 
 
@@ -358,7 +382,7 @@ def test_sweep_curves_on_a_grid_recover_a_known_slope():
 
 
 def test_sweep_curves_bin_a_continuous_parameter():
-    curves = analysis.sweep_curves(runs(), "param.US.lobby.autos", ["utility.JP"], bins=4)
+    curves = analysis.sweep_curves(runs(), "param.US.politics.lobby.autos", ["utility.JP"], bins=4)
     assert (curves.groupby("arm").size() == 4).all()
     # Quantile bins of 79 or 80 runs hold about 20 each.
     assert curves["n"].between(18, 22).all()
@@ -378,7 +402,7 @@ def test_swept_parameters_come_from_the_manifest_design():
 
 def test_effect_sentence_names_country_amount_interval_and_delta():
     table = analysis.compare(runs(), metrics=["utility.JP", "agreement"], n_resamples=500)
-    sentences = analysis.effect_sentences(table)
+    sentences = analysis.effect_sentences(table, names={"JP": "Japan"})
     jp = next(s for s in sentences if "Japan's payoff" in s)
     assert jp.startswith("Under the multilateral protocol, Japan's payoff is higher by 0.3% of GDP")
     assert "than under the bilateral protocol; Cliff's delta" in jp
@@ -472,55 +496,31 @@ def test_negsim_compare_bad_input_is_one_line_with_exit_status_2(args, expected,
     assert "Traceback" not in result.stderr
 
 
-SWEEP_MANIFEST = {
-    "experiment": "reliance",
-    "definition": {
-        "name": "reliance",
-        "description": "Does Japan's security reliance move who gains?",
-        "scenario": "tag2018",
-        "arms": {"multilateral": {"protocol": "multilateral"}, "bilateral": {}},
-        "design": {"kind": "grid", "parameters": {"JP.security.reliance.US": [0.5, 0.9]}},
-        "perturbations": {"US.lobby.autos": {"dist": "uniform", "low": 0.0, "high": 1.0}},
-        "replications": 40,
-        "root_seed": 7,
-    },
-    "scenario": {"name": "tag2018", "countries": ["US", "JP", "CN"]},
-    "design": [{"JP.security.reliance.US": 0.5}, {"JP.security.reliance.US": 0.9}],
-    "arms": ["multilateral", "bilateral"],
-    "seeds": {"root_seed": 7},
-    "versions": {"negsim": "0.1.0", "mesa": "3.3.1", "platform": "Linux"},
-    "counts": {"runs": 160},
+SWEEP_DEFINITION = {
+    "name": "reliance",
+    "description": "Does Japan's security reliance move who gains?",
+    "scenario": "tag2018",
+    "arms": {"multilateral": {"protocol": "multilateral"}, "bilateral": {"protocol": "bilateral"}},
+    "design": {"kind": "grid", "parameters": {"JP.security.reliance.US": [0.5, 0.9]}},
+    "perturbations": {"US.politics.lobby.autos": {"dist": "uniform", "low": 0.0, "high": 1.0}},
+    "replications": 40,
+    "root_seed": 7,
 }
 
 
 def test_report_reads_the_sweep_manifest_and_its_arm_order(tmp_path):
-    folder = write_results(tmp_path / "reliance", runs(), SWEEP_MANIFEST)
+    folder = write_results(tmp_path / "reliance", runs(), SWEEP_DEFINITION)
     table = analysis.report(folder, n_resamples=200)
     text = (folder / "report.md").read_text()
     assert text.startswith("# reliance: comparison by `arm`")
     assert "- **question**: Does Japan's security reliance move who gains?" in text
     assert "- **design**: grid over `JP.security.reliance.US` [0.5, 0.9]" in text
-    assert "`US.lobby.autos` ~ uniform(low=0.0, high=1.0)" in text
-    assert "- **root seed**: 7" in text and "mesa 3.3.1" in text and "Linux" not in text
+    assert "`US.politics.lobby.autos` ~ uniform(low=0.0, high=1.0)" in text
+    assert "- **root seed**: 7" in text and f"mesa {mesa.__version__}" in text
     # The manifest lists multilateral first, so it is the baseline.
     assert set(table["baseline"]) == {"multilateral"} and set(table["arm"]) == {"bilateral"}
     assert table.set_index("metric").loc["utility.JP", "diff_mean"] == pytest.approx(-0.3)
     assert "Japan: -0.3% of GDP [95% CI -0.3, -0.3] under the bilateral protocol" in text
-
-
-def test_load_uses_the_package_loader_when_there_is_one(tmp_path, monkeypatch):
-    import negsim
-
-    folder = write_results(tmp_path / "tiny", runs())
-    seen = []
-
-    def load_results(path):
-        seen.append(path)
-        return runs(n_rep=2)
-
-    monkeypatch.setattr(negsim, "load_results", load_results, raising=False)
-    df, manifest = analysis.load(folder)
-    assert seen == [folder] and len(df) == 2 * 2 * 2 and manifest["name"] == "tiny"
 
 
 def test_large_samples_use_percentile_intervals_that_cover_the_shift():
@@ -528,7 +528,10 @@ def test_large_samples_use_percentile_intervals_that_cover_the_shift():
     n = analysis.BCA_MAX_N + 1
     a, b = rng.normal(size=n), rng.normal(0.1, 1.0, size=n)
     lo, hi = analysis.bootstrap_ci(
-        (a, b), analysis._diff_mean, n_resamples=999, rng=np.random.default_rng(0)
+        (a, b),
+        lambda x, y, axis=-1: np.mean(y, axis) - np.mean(x, axis),
+        n_resamples=999,
+        rng=np.random.default_rng(0),
     )
     assert lo < 0.1 < hi
     assert hi - lo == pytest.approx(2 * 1.96 * np.sqrt(2 / n), rel=0.15)
@@ -552,10 +555,6 @@ protocol = "multilateral"
 
 
 def test_report_builds_from_a_small_real_sweep(tmp_path):
-    from negsim.cli import cli
-
-    if "sweep" not in cli.commands:
-        pytest.skip("negsim sweep is not in this branch yet")
     definition = tmp_path / "realtiny.toml"
     definition.write_text(REAL_SWEEP)
     out = tmp_path / "results" / "realtiny"
@@ -572,16 +571,50 @@ def test_report_builds_from_a_small_real_sweep(tmp_path):
     assert (out / "figures" / "sweep_JP.security.reliance.US.png").exists()
 
 
+SYNTHETIC_SWEEP = """
+name = "five"
+description = "Five synthetic countries under both protocols"
+scenario = "synthetic-5x2-3"
+replications = 6
+root_seed = 11
+[arms.bilateral]
+protocol = "bilateral"
+[arms.multilateral]
+protocol = "multilateral"
+[perturbations]
+"economy.elasticity" = { dist = "uniform", low = 3.0, high = 5.0 }
+"""
+
+
+def test_a_synthetic_five_country_world_gets_a_complete_report_in_its_own_names(tmp_path):
+    definition = tmp_path / "five.toml"
+    definition.write_text(SYNTHETIC_SWEEP)
+    out = tmp_path / "results" / "five"
+    assert main(["sweep", str(definition), "--out", str(out), "--workers", "0"]) == 0
+    assert main(["compare", str(out), "--resamples", "200"]) == 0
+    text = (out / "report.md").read_text()
+    table = pd.read_csv(out / "comparison.csv")
+    codes = ["C01", "C02", "C03", "C04", "C05"]
+    # every country's payoff is compared, and named as the scenario names it
+    assert {f"utility.{c}" for c in codes} <= set(table["metric"])
+    for k in range(1, 6):
+        assert f"- Country {k}: " in text
+    assert "Japan" not in text and "the US" not in text and "China" not in text
+    # the default balances are the first country's with each partner
+    assert {f"balance.C01.{c}" for c in codes[1:]} <= set(table["metric"])
+    assert (out / "figures" / "payoffs.png").exists()
+
+
 def test_experiment_without_design_gets_curves_against_perturbed_parameters(tmp_path):
-    manifest = {k: v for k, v in SWEEP_MANIFEST.items() if k != "design"}
-    manifest["definition"] = {k: v for k, v in manifest["definition"].items() if k != "design"}
-    df = runs().drop(columns="param.JP.security.reliance.US")
-    folder = write_results(tmp_path / "nodesign", df, manifest)
+    definition = {k: v for k, v in SWEEP_DEFINITION.items() if k != "design"}
+    df = runs(grid=(0.5,)).drop(columns="param.JP.security.reliance.US")
+    folder = write_results(tmp_path / "nodesign", df, definition)
+    manifest = read_manifest(folder)
     analysis.report(folder, metrics="utility.*", n_resamples=200)
     text = (folder / "report.md").read_text()
     assert "## Outcomes against perturbed parameters" in text
-    assert (folder / "figures" / "sweep_US.lobby.autos.png").exists()
-    assert analysis.perturbed_parameters(df, manifest) == ["param.US.lobby.autos"]
+    assert (folder / "figures" / "sweep_US.politics.lobby.autos.png").exists()
+    assert analysis.perturbed_parameters(df, manifest) == ["param.US.politics.lobby.autos"]
 
 
 def test_a_bare_experiment_name_means_results_name(tmp_path, monkeypatch):

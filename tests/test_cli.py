@@ -51,3 +51,34 @@ def test_malformed_scenario_file(tmp_path):
     result = run("scenarios", "show", str(path))
     assert result.returncode == 2
     assert result.stderr.startswith(f"negsim: error: {path}: malformed TOML")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["validate", "--seeds", "5"], "--seeds was renamed --runs (a count of runs): use --runs"),
+        (
+            ["compare", "results/x", "--seed", "3"],
+            "--seed was renamed --bootstrap-seed (the bootstrap's seed): use --bootstrap-seed",
+        ),
+        (["run", "--seed", "-1"], "Invalid value for '--seed'"),
+        (["compare", "x", "--bootstrap-seed", "-1"], "Invalid value for '--bootstrap-seed'"),
+        (["run", "--json", "--trace"], "--json and --trace exclude each other"),
+        (["sweep", "escalation", "--out", ""], "an empty path"),
+        (["sweep", "escalation", "--shard", "4/4"], "needs 0 <= I < N"),
+        (["sweep", "escalation", "--shard", "two"], "expected I/N"),
+    ],
+)
+def test_renamed_and_refused_options_are_one_line(args, expected, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("negsim: error: "), err
+    assert expected in err
+
+
+def test_user_error_is_a_click_exception_with_exit_code_2():
+    import click
+
+    from negsim.cli.errors import UserError
+
+    assert issubclass(UserError, click.ClickException) and UserError("x").exit_code == 2

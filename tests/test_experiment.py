@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -19,20 +20,12 @@ from hypothesis import strategies as st
 
 import negsim
 from negsim.cli import main
-from negsim.sweeps.experiment import (
-    Distribution,
-    Experiment,
-    ExperimentError,
-    perturbation_rng,
-    run_experiment,
-    run_one,
-    run_seed,
-)
+from negsim.sweeps import Experiment, ExperimentError, run_experiment
+from negsim.sweeps.distributions import parse_distribution
+from negsim.sweeps.runs import RunSpec, run_one
+from negsim.sweeps.seeds import perturbation_rng, run_seed
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-RUN = None  # negsim.simulate
 
 SMALL = {
     "name": "small",
@@ -181,7 +174,7 @@ def test_sobol_design_has_saltelli_size():
     ],
 )
 def test_distributions_draw_inside_their_support_with_the_right_mean(spec, low, high, mean):
-    dist = Distribution.model_validate(spec)
+    dist = parse_distribution(spec)
     rng = np.random.default_rng(0)
     draws = np.array([dist.ppf(u) for u in rng.random(4000)])
     assert draws.min() >= low and draws.max() <= high
@@ -197,9 +190,7 @@ def test_distributions_draw_inside_their_support_with_the_right_mean(spec, low, 
 
 def test_arms_are_paired_same_seed_and_same_draws():
     exp = small()
-    from negsim.sweeps.experiment import _Spec
-
-    spec = _Spec(exp, exp.scenario_data(), dict(enumerate(exp.design_points())), RUN)
+    spec = RunSpec(exp, exp.scenario_data(), dict(enumerate(exp.design_points())))
     bi, multi = run_one(spec, 1, 2, 0), run_one(spec, 1, 2, 1)
     assert bi["seed"] == multi["seed"] == run_seed(11, 1, 2)
     assert bi["param.JP.security.reliance.US"] == multi["param.JP.security.reliance.US"]
@@ -234,7 +225,7 @@ def test_same_records_in_process_two_processes_and_dask(tmp_path):
 
 
 def test_rows_carry_identity_params_and_record(tmp_path):
-    run_experiment(small(), out=tmp_path, workers=0, run_fn=RUN)
+    run_experiment(small(), out=tmp_path, workers=0)
     df = negsim.load_results(tmp_path)
     assert list(df.columns[:7]) == [
         "experiment",
@@ -277,7 +268,9 @@ def test_rows_carry_identity_params_and_record(tmp_path):
         {"US.politics.salience_peak": 1.2},
     ]
     assert set(manifest["versions"]) >= {"negsim", "mesa", "numpy", "python"}
-    assert manifest["sessions"][0]["started"] <= manifest["sessions"][0]["ended"]
+    sessions = [json.loads(line) for line in (tmp_path / "sessions.jsonl").read_text().splitlines()]
+    assert len(sessions) == 1 and sessions[0]["started"] <= sessions[0]["ended"]
+    assert sessions[0]["runs"] == 12
 
 
 def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(tmp_path):
@@ -285,7 +278,7 @@ def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(tmp_path):
     exp = small(
         perturbations={"economy.elasticity": {"dist": "uniform", "low": 10.0, "high": 30.0}}
     )
-    summary = run_experiment(exp, out=tmp_path, workers=0, run_fn=RUN)
+    summary = run_experiment(exp, out=tmp_path, workers=0)
     df = negsim.load_results(tmp_path)
     failed = df["param.economy.elasticity"] > 20
     assert failed.any() and (~failed).any()
@@ -301,20 +294,20 @@ def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(tmp_path):
 
 def test_resume_runs_only_the_missing_runs(tmp_path):
     exp = small()
-    run_experiment(exp, out=tmp_path / "whole", workers=0, run_fn=RUN)
+    run_experiment(exp, out=tmp_path / "whole", workers=0)
     part = tmp_path / "part"
-    run_experiment(exp, out=part, workers=0, run_fn=RUN, arms=["bilateral"], rows_per_file=2)
+    run_experiment(exp, out=part, workers=0, arms=["bilateral"], rows_per_file=2)
     half = negsim.load_results(part)
     assert set(half["arm"]) == {"bilateral"}
     assert half.attrs["manifest"]["state"] == "partial"
-    summary = run_experiment(exp, out=part, workers=0, run_fn=RUN, resume=True)
+    summary = run_experiment(exp, out=part, workers=0, resume=True)
     assert (summary.skipped, summary.ran) == (6, 6)
     assert negsim.load_results(part).attrs["manifest"]["state"] == "complete"
     pd.testing.assert_frame_equal(
         negsim.load_results(tmp_path / "whole"), negsim.load_results(part)
     )
     # more replications later: only the new ones run, old seeds unchanged
-    summary = run_experiment(exp, out=part, workers=0, run_fn=RUN, resume=True, replications=4)
+    summary = run_experiment(exp, out=part, workers=0, resume=True, replications=4)
     assert summary.ran == 4
     df = negsim.load_results(part)
     assert len(df) == 16 and not df.duplicated(["design_point", "arm", "replication"]).any()
@@ -370,11 +363,11 @@ def test_resume_after_kill_9_gives_the_uninterrupted_data(tmp_path):
     run_experiment(Experiment.from_file(path), out=tmp_path / "whole", workers=2)
     pd.testing.assert_frame_equal(df, negsim.load_results(tmp_path / "whole"))
     assert df.attrs["manifest"]["state"] == "complete"
-    assert len(df.attrs["manifest"]["sessions"]) == 2
+    assert len((out / "sessions.jsonl").read_text().splitlines()) == 1  # the killed one never ended
 
 
 def test_progress_is_plain_log_lines_when_not_a_terminal(tmp_path, capsys):
-    run_experiment(small(), out=tmp_path, workers=0, run_fn=RUN, progress=None)
+    run_experiment(small(), out=tmp_path, workers=0, progress=None)
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("negsim sweep small: 12/12 runs (100%)")
     assert "runs/s" in err[-1] and "ETA" in err[-1]
@@ -481,23 +474,23 @@ def test_unreachable_scheduler_is_one_line_and_loses_nothing(tmp_path):
 
 def test_folder_of_another_experiment_is_refused_unless_overwrite(tmp_path, capsys):
     out = tmp_path / "out"
-    run_experiment(small(), out=out, workers=0, run_fn=RUN)
+    run_experiment(small(), out=out, workers=0)
     before = snapshot(out)
     other = small(name="other")
     with pytest.raises(ExperimentError, match="holds experiment 'small'; refusing to mix"):
-        run_experiment(other, out=out, workers=0, run_fn=RUN)
+        run_experiment(other, out=out, workers=0)
     with pytest.raises(ExperimentError, match="a different definition of 'small'"):
-        run_experiment(small(root_seed=12), out=out, workers=0, run_fn=RUN, resume=True)
+        run_experiment(small(root_seed=12), out=out, workers=0, resume=True)
     with pytest.raises(ExperimentError, match="already holds results of 'small'; use --resume"):
-        run_experiment(small(), out=out, workers=0, run_fn=RUN)
+        run_experiment(small(), out=out, workers=0)
     assert snapshot(out) == before
-    run_experiment(other, out=out, workers=0, run_fn=RUN, overwrite=True)
+    run_experiment(other, out=out, workers=0, overwrite=True)
     assert set(negsim.load_results(out)["experiment"]) == {"other"}
 
 
 def test_cli_refuses_a_different_experiment_folder(tmp_path):
     out = tmp_path / "out"
-    run_experiment(small(), out=out, workers=0, run_fn=RUN)
+    run_experiment(small(), out=out, workers=0)
     before = snapshot(out)
     path = tmp_path / "e.toml"
     path.write_text(BASE_FILE)
@@ -514,13 +507,13 @@ def test_load_results_of_a_folder_without_results(tmp_path):
         negsim.load_results(tmp_path)
 
 
-def test_load_results_by_experiment_name(monkeypatch):
-    monkeypatch.chdir(REPO)
-    df = negsim.load_results("security_reliance")
-    assert len(df) == df.attrs["manifest"]["counts"]["written"]
-    assert sorted(df["param.JP.security.reliance.US"].unique()) == pytest.approx(
-        [i / 10 for i in range(11)]
-    )
+def test_load_results_by_experiment_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    run_experiment(small(), workers=0)  # default out: results/small
+    df = negsim.load_results("small")
+    assert len(df) == 12 and set(df["experiment"]) == {"small"}
+    with pytest.raises(ExperimentError, match=r"no such results folder \(nor results/other\)"):
+        negsim.load_results("other")
 
 
 def test_resume_warns_when_the_code_changed_since(tmp_path):
@@ -542,13 +535,6 @@ def test_shipped_experiments_are_valid_and_pair_both_protocols(name):
     assert exp.name == name
     assert [arm["protocol"] for arm in exp.arms.values()] == ["bilateral", "multilateral"]
     assert exp.perturbations
-    manifest = json.loads((REPO / "results" / name / "manifest.json").read_text())
-    assert manifest["experiment"] == name and manifest["state"] == "complete"
-    reps = manifest["definition"]["replications"]
-    assert manifest["fingerprint"] == exp.fingerprint(), (
-        f"results/{name} is stale (its definition or scenario changed): re-run "
-        f"python experiments/{name}.py --overwrite --replications {reps} --workers 0"
-    )
 
 
 def test_sweep_by_bare_name_from_the_repository(tmp_path):
@@ -561,11 +547,9 @@ def test_sweep_by_bare_name_from_the_repository(tmp_path):
     df = negsim.load_results(out)
     grid = df.groupby(["param.threats.us_china_list3.level", "param.CN.strategy.retaliation"])
     assert grid.ngroups == 20 and (grid.size() == 2).all()
-    # seeds and parameter draws depend only on the definition: the committed run agrees
-    committed = negsim.load_results(REPO / "results" / "escalation")
-    first = committed[committed.replication == 0].reset_index(drop=True)
-    same = ["arm", "design_point", "seed", *[c for c in df.columns if c.startswith("param.")]]
-    pd.testing.assert_frame_equal(df[same], first[same])
+    # seeds depend only on the definition's root seed and the run's place in the design
+    root = Experiment.from_file(REPO / "experiments" / "escalation.toml").root_seed
+    assert [run_seed(root, d, 0) for d in df["design_point"]] == df["seed"].tolist()
 
 
 def die_in_worker(scenario, protocol="bilateral", seed=0):
@@ -604,7 +588,7 @@ def test_every_draw_lies_in_the_stated_range(u, low, width, kind):
         spec["mode"] = low + width / 4
     if kind == "integers":
         spec.update(low=float(int(low)), high=float(int(low) + int(width) + 1))
-    dist = Distribution.model_validate(spec)
+    dist = parse_distribution(spec)
     value = dist.ppf(u)
     assert spec["low"] - 1e-9 <= value <= spec["high"] + 1e-9
 
@@ -660,9 +644,41 @@ def test_experiment_script_runs_into_the_folder_it_is_given(tmp_path):
 
 
 def test_slow_runs_are_written_within_flush_seconds(tmp_path, monkeypatch):
-    import negsim.sweeps.experiment as experiment
+    import negsim.sweeps.runner as runner
 
-    monkeypatch.setattr(experiment, "FLUSH_SECONDS", 0.0)
+    monkeypatch.setattr(runner, "FLUSH_SECONDS", 0.0)
     run_experiment(small(), out=tmp_path, workers=0, chunk_size=2, rows_per_file=1000)
     assert len(list(tmp_path.glob("part-*.parquet"))) == 6  # one per task, not one in all
     assert len(negsim.load_results(tmp_path)) == 12
+
+
+def test_morris_design_is_trajectories_of_one_at_a_time_steps_on_the_level_grid():
+    design = {
+        "kind": "morris",
+        "trajectories": 5,
+        "levels": 4,
+        "parameters": {
+            "JP.security.reliance.US": {"low": 0.0, "high": 1.0},
+            "economy.elasticity": {"low": 2.5, "high": 6.0},
+        },
+    }
+    exp = small(design=design, perturbations={})
+    points = exp.design_points()
+    d = 2
+    assert len(points) == 5 * (d + 1) == exp.design_size()
+    grid = {0.0, 1 / 3, 2 / 3, 1.0}
+    for p in points:
+        unit = (p["economy.elasticity"] - 2.5) / 3.5
+        assert min(abs(unit - g) for g in grid) < 1e-9
+    for t in range(5):  # within a trajectory, each step moves exactly one parameter
+        traj = points[t * (d + 1) : (t + 1) * (d + 1)]
+        for a, b in itertools.pairwise(traj):
+            assert sum(a[k] != b[k] for k in a) == 1
+    assert points == small(design=design, perturbations={}).design_points()
+    assert exp.design.problem()["names"] == ["JP.security.reliance.US", "economy.elasticity"]
+
+
+def test_design_size_is_checked_before_any_point_is_made(capsys, tmp_path):
+    huge = {"parameters": {"economy.elasticity": {"low": 2.5, "high": 6.0, "num": 100_000_000}}}
+    with pytest.raises(ExperimentError, match="100,000,000 design points: more than the limit"):
+        Experiment.from_dict({**SMALL, "design": huge, "perturbations": {}})

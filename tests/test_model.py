@@ -73,7 +73,6 @@ def test_record_has_the_design_keys(runs):
         "econ.US",
         "security.JP",
         "politics.CN",
-        "welfare.CN",
         "balance.US.JP",
         "exports.JP.US",
         "alliance.US-JP",

@@ -79,7 +79,7 @@ def test_theory_checks_hold():
 
 def test_validate_command_writes_report_and_figures(tmp_path, capsys):
     out = tmp_path / "docs" / "validation.md"
-    assert main(["validate", "--seeds", "5", "--out", str(out)]) == 0
+    assert main(["validate", "--runs", "5", "--out", str(out)]) == 0
     text = out.read_text()
     assert "| check | reference | source | simulated | tolerance | verdict |" in text
     for name in ("validation-us-japan.png", "validation-us-china.png"):

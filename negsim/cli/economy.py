@@ -6,9 +6,10 @@ import json
 
 import click
 
+from negsim.cli.errors import UserError
 from negsim.economy import SolverError, World
 from negsim.economy.view import economy_view, view_lines
-from negsim.scenarios import ScenarioError, load_scenario
+from negsim.scenarios import load_scenario
 
 
 @click.command("economy")
@@ -30,7 +31,7 @@ def economy_command(scenario: str, as_json: bool) -> None:
     try:
         view = economy_view(World.from_scenario(config))
     except SolverError as exc:
-        raise ScenarioError(f"{scenario}: {exc}") from None
+        raise UserError(f"{scenario}: {exc}") from None
     if as_json:
         click.echo(json.dumps(view))
     else:

@@ -17,6 +17,7 @@ from negsim.economy.solver import Baseline
 
 if TYPE_CHECKING:
     from negsim.scenarios import Scenario
+    from negsim.scenarios.schema import Country, RestOfWorld
 
 ROW = "ROW"
 
@@ -29,7 +30,10 @@ def flows_and_tariffs(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     m, s = len(codes), len(sectors)
     flows = np.zeros((m, m, s))
     tariffs = np.zeros((m, m, s))
-    economies = [*((c, scenario.nations[c]) for c in scenario.countries), (ROW, scenario.row)]
+    economies: list[tuple[str, Country | RestOfWorld]] = [
+        *((c, scenario.nations[c]) for c in scenario.countries),
+        (ROW, scenario.row),
+    ]
     for code, economy in economies:
         me = index[code]
         for partner, by_sector in economy.exports.items():

@@ -318,6 +318,6 @@ def _jacobian(
     jac += (flows.reshape(k, m, m * s).transpose(0, 2, 1) @ h.reshape(k, m, m * s)).reshape(
         k, m, s, m, s
     )
-    jac = jac.reshape(k, m * s, m * s)
-    jac[:, np.arange(m * s), np.arange(m * s)] -= out.reshape(k, -1)
-    return jac
+    square: np.ndarray = jac.reshape(k, m * s, m * s)
+    square[:, np.arange(m * s), np.arange(m * s)] -= out.reshape(k, -1)
+    return square

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from negsim.record.schema import COMPONENTS, RecordSchema
+
 if TYPE_CHECKING:
     from negsim.negotiation.model import NegotiationModel
     from negsim.scenarios import Scenario
@@ -128,49 +130,49 @@ class Outcome:
             agreements=list(model.agreements),
         )
 
+    @property
+    def schema(self) -> RecordSchema:
+        """The record schema of this run (its scenario and tables)."""
+        return RecordSchema.from_scenario(self.scenario, self.tables)
+
     def to_record(self) -> dict[str, Any]:
-        """The flat, JSON-safe record (keys as in DESIGN.md)."""
-        scenario = self.scenario
-        codes, all_codes, sectors = scenario.countries, scenario.codes, scenario.sectors
-        n = len(codes)
+        """The flat, JSON-safe record; its keys come from :class:`RecordSchema`."""
+        schema = self.schema
         record: dict[str, Any] = {
-            "scenario": scenario.name,
+            "scenario": self.scenario.name,
             "protocol": self.protocol,
             "seed": self.seed,
             "status": "ok",
             "rounds": self.rounds,
             "agreement": int(all(t["status"] == "agreed" for t in self.tables.values())),
         }
-        for name, table in self.tables.items():
-            record[f"agreement.{name}"] = int(table["status"] == "agreed")
-            agreed_round = table["agreement_round"]
-            record[f"agreement_round.{name}"] = math.nan if agreed_round is None else agreed_round
-            record[f"breakdown.{name}"] = int(table["status"] == "broken")
-        for j in range(n):
-            for i, exporter in enumerate(all_codes):
-                if i == j:
-                    continue
-                for s, sector in enumerate(sectors):
-                    record[f"tariff.{codes[j]}.{exporter}.{sector}"] = float(self.tariffs[j, i, s])
-        for name in ("utility", "econ", "security", "politics"):
-            for k, code in enumerate(codes):
-                record[f"{name}.{code}"] = float(self.payoffs[name][k])
-        for k, code in enumerate(codes):
-            record[f"welfare.{code}"] = float(self.payoffs["econ"][k])
-        for a in range(n):
-            for b in range(n):
-                if a != b:
-                    balance = self.exports[a, b] - self.exports[b, a]
-                    record[f"balance.{codes[a]}.{codes[b]}"] = float(balance)
-                    record[f"exports.{codes[a]}.{codes[b]}"] = float(self.exports[a, b])
-        for a in range(n):
-            for b in range(a + 1, n):
-                record[f"alliance.{codes[a]}-{codes[b]}"] = float(self.health[a, b])
+        status = {name: table["status"] for name, table in self.tables.items()}
+        for name in schema.tables:
+            record[schema.table("agreement", name)] = int(status[name] == "agreed")
+        for name in schema.tables:
+            agreed_round = self.tables[name]["agreement_round"]
+            record[schema.table("agreement_round", name)] = (
+                math.nan if agreed_round is None else agreed_round
+            )
+        for name in schema.tables:
+            record[schema.table("breakdown", name)] = int(status[name] == "broken")
+        for j, i, s, key in schema.tariff_cells():
+            record[key] = float(self.tariffs[j, i, s])
+        for component in COMPONENTS:
+            for k, code in enumerate(schema.countries):
+                record[schema.payoff(component, code)] = float(self.payoffs[component][k])
+        codes = schema.countries
+        for a, b in schema.ordered_pairs():
+            balance = self.exports[a, b] - self.exports[b, a]
+            record[schema.pair("balance", codes[a], codes[b])] = float(balance)
+            record[schema.pair("exports", codes[a], codes[b])] = float(self.exports[a, b])
+        for a, b, key in schema.alliance_pairs():
+            record[key] = float(self.health[a, b])
         record["threats_executed"] = int(self.threats_executed)
         record["retaliations"] = int(self.retaliations)
         for k, code in enumerate(codes):
-            record[f"retaliations.{code}"] = int(self.retaliated_by[k])
-            record[f"coerced.{code}"] = int(self.coerced[k])
+            record[schema.country("retaliations", code)] = int(self.retaliated_by[k])
+            record[schema.country("coerced", code)] = int(self.coerced[k])
         gaps = [a["nash_gap"] for a in self.agreements]
         record["nash_gap"] = float(np.mean(gaps)) if gaps else math.nan
         return record

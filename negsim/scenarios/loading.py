@@ -6,6 +6,8 @@ names the file, the dotted path and what is allowed.
 
 from __future__ import annotations
 
+import copy
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -25,9 +27,28 @@ def builtin_scenarios() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
+#: The name of a synthetic world: ``synthetic-<countries>x<sectors>-<seed>``.
+SYNTHETIC_NAME = re.compile(r"^synthetic-(\d+)x(\d+)-(\d+)$")
+
+
 def read_toml(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
-    """Read a built-in scenario by name or a TOML file by path; return (data, label)."""
+    """Read a scenario; return (data, label).
+
+    Args:
+        name_or_path: a built-in scenario's name, a synthetic world's name
+            (``synthetic-5x2-3``: 5 countries, 2 sectors, seed 3; see
+            :func:`negsim.scenarios.synthetic`) or the path of a TOML file.
+    """
     text_name = str(name_or_path)
+    synthetic = SYNTHETIC_NAME.match(text_name)
+    if synthetic:
+        from negsim.scenarios.generator import synthetic_dict  # it builds on this module
+
+        n, s, seed = (int(g) for g in synthetic.groups())
+        try:
+            return synthetic_dict(n, s, seed), text_name
+        except ValueError as exc:
+            raise ScenarioError(f"{text_name}: {exc}") from None
     if text_name in builtin_scenarios():
         resource = resources.files("negsim.scenarios") / f"{text_name}.toml"
         label = f"{text_name}.toml"
@@ -76,21 +97,13 @@ def scenario_from_dict(
     data: dict[str, Any], overrides: dict[str, Any] | None = None, label: str = "<scenario>"
 ) -> Scenario:
     """Validate a scenario given as a nested dict (the parsed TOML), with overrides."""
-    data = _deep_copy(data)
+    data = copy.deepcopy(data)
     for path, value in (overrides or {}).items():
         set_path(data, path, value, label=label)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(f"{label}: {_describe(exc)}") from None
-
-
-def _deep_copy(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {k: _deep_copy(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_deep_copy(v) for v in data]
-    return data
 
 
 def _describe(exc: ValidationError) -> str:

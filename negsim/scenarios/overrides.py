@@ -30,7 +30,7 @@ def set_path(data: dict[str, Any], path: str, value: Any, label: str = "<scenari
             if not key.isdigit() or int(key) >= len(node):
                 raise ScenarioError(f"{label}: {where}: no such list index (0..{len(node) - 1})")
             if last:
-                node[int(key)] = _coerce_like(node[int(key)], value)
+                node[int(key)] = value  # pydantic coerces "0.9" as it validates
                 return
             node = node[int(key)]
             continue
@@ -55,7 +55,7 @@ def set_path(data: dict[str, Any], path: str, value: Any, label: str = "<scenari
                 + (hint or f"; allowed at this level: {', '.join(allowed)}")
             )
         if last:
-            node[key] = _coerce_like(node[key], value)
+            node[key] = value
             return
         node = node[key]
 
@@ -103,30 +103,6 @@ def _schema_keys(data: dict[str, Any], parent: list[str]) -> set[str]:
         return set()
     names = set(model.model_fields)
     return names - {"nations", "row"} if model is Scenario else names
-
-
-def _coerce_like(old: Any, value: Any) -> Any:
-    """Parse a string from the command line into the type of the value it replaces."""
-    if not isinstance(value, str) or isinstance(old, str):
-        return value
-    text = value.strip()
-    if isinstance(old, bool):
-        if text.lower() in ("true", "1", "yes"):
-            return True
-        if text.lower() in ("false", "0", "no"):
-            return False
-        return value
-    if isinstance(old, int | float):
-        try:
-            return int(text) if isinstance(old, int) and text.lstrip("-").isdigit() else float(text)
-        except ValueError:
-            return value
-    if isinstance(old, list):
-        try:
-            return tomllib.loads(f"v = {text}")["v"]
-        except tomllib.TOMLDecodeError:
-            return value
-    return value
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:

@@ -30,7 +30,7 @@ def _unit(unit: str, description: str = "", **kwargs: Any) -> Any:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    model_config = ConfigDict(extra="forbid", frozen=False, allow_inf_nan=False)
 
 
 Fraction = typing.Annotated[float, Field(ge=0.0, le=1.0)]

@@ -1,0 +1,94 @@
+"""Atomic outputs: a temporary file beside the target, fsync, rename, fsync the folder.
+
+A reader sees the old file or the new one, never a part of one; a failure (a full
+disk, an I/O error, a kill) leaves no temporary file behind when Python gets to
+clean up, and a killed writer's ``.*.tmp`` file is removed by the next writer of
+the folder (:func:`remove_temporaries`). Used for every file the sweeps and the
+analysis write: parts, the manifest, ``comparison.csv``, ``report.md``, figures.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+TMP_SUFFIX = ".tmp"
+
+
+def temporary_name(path: Path) -> Path:
+    """The temporary file written before ``path``: ``.NAME.PID.tmp`` beside it."""
+    return path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path to write; on success it replaces ``path`` atomically.
+
+    Example::
+
+        with atomic_path(out / "figure.png") as tmp:
+            fig.savefig(tmp, format="png")
+
+    On an exception the temporary file is removed and ``path`` is untouched.
+    """
+    final = Path(path)
+    tmp = temporary_name(final)
+    try:
+        yield tmp
+        _fsync_file(tmp)
+        os.replace(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_folder(final.parent)
+
+
+def write_bytes(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_json(path: str | Path, data: Any) -> None:
+    """Write ``data`` as indented JSON to ``path`` atomically."""
+    write_text(path, json.dumps(data, indent=2, default=str) + "\n")
+
+
+def remove_temporaries(folder: Path, prefix: str = "") -> None:
+    """Remove the temporary files of ``prefix*`` targets a killed writer left in ``folder``.
+
+    Call it only while holding the folder's lock for those targets.
+    """
+    if folder.is_dir():
+        for tmp in folder.glob(f".{prefix}*{TMP_SUFFIX}"):
+            tmp.unlink(missing_ok=True)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # not on every platform
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,189 @@
+"""Every command, every bad input: exit 0 or 2, one line on error, never a traceback.
+
+A property test (hypothesis) drives each command with malformed files (random bytes,
+broken TOML and JSON, wrong types, non-finite and out-of-range values), bad option
+values and paths that cannot be read or written, and checks the exit status and
+that any error is one line ``negsim: error: ...``. An unexpected exception would
+propagate out of ``main`` and fail the test.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from negsim.cli import main
+from negsim.sweeps import Experiment, run_experiment
+
+REPO = Path(__file__).resolve().parents[1]
+SETTINGS = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+NASTY_NUMBERS = st.sampled_from(
+    ["inf", "-inf", "nan", "-1", "-0.5", "1e400", "2", "1.5", "0", "1e308", "-1e-300"]
+)
+ANY_VALUE = st.one_of(
+    NASTY_NUMBERS,
+    st.text(max_size=12),
+    st.sampled_from(["[1, 2]", "{a = 1}", "true", '"text"', "[]", "[[1]]"]),
+)
+PATHS = st.sampled_from(
+    [
+        "US.gdp",
+        "US.exports.JP.autos",
+        "JP.security.reliance.US",
+        "US.security.alliance_value",
+        "CN.security.rivalry.US",
+        "US.politics.lobby.autos",
+        "US.politics.audience_cost",
+        "US.politics.salience_peak",
+        "US.politics.elections",
+        "CN.strategy.retaliation",
+        "CN.strategy.candidates",
+        "economy.elasticity",
+        "economy.pass_through.US",
+        "threats.us_china_list3.level",
+        "diplomacy.recovery",
+        "horizon",
+        "US.nothing",
+        "",
+        "...",
+    ]
+)
+BAD_PATHS = st.sampled_from(
+    ["/proc/negsim-cannot-write/x", "/dev/null/x", "", "/", "README.md/x", "/nonexistent/x/y"]
+)
+
+
+def check(args: list[str], capsys) -> None:
+    status = main(args)
+    err = capsys.readouterr().err
+    assert status in (0, 2), (args, status, err)
+    assert "Traceback" not in err
+    if status == 2:
+        lines = [line for line in err.splitlines() if not line.startswith("negsim: warning")]
+        assert len(lines) == 1 and lines[0].startswith("negsim: error: "), (args, err)
+
+
+def garbage_file(tmp: Path, name: str, data: bytes) -> Path:
+    path = tmp / name
+    path.write_bytes(data)
+    return path
+
+
+FILE_CONTENTS = st.one_of(
+    st.binary(max_size=200),
+    st.text(max_size=200).map(lambda t: t.encode("utf-8", "replace")),
+    st.sampled_from(
+        [
+            b"countries = [\n",
+            b"[US]\ngdp = inf\n",
+            b'name = "x"\n[arms.a]\nprotocol = 3\n',
+            b'name = "x"\nreplications = -1\n',
+            b'name = "x"\n[design.parameters]\n'
+            b'"economy.elasticity" = { low = 1, high = 2, num = 1000000000 }\n',
+            b'name = "x"\n[perturbations]\n'
+            b'"economy.elasticity" = { dist = "uniform", low = nan, high = 2 }\n',
+            b'name = "x"\nroot_seed = -5\n',
+            b"\xff\xfe\x00binary",
+            b"[]",
+            b'{"experiment": 1}',
+        ]
+    ),
+)
+
+
+@SETTINGS
+@given(path=PATHS, value=ANY_VALUE, seed=st.sampled_from(["0", "-1", "x", "99999999999999999999"]))
+def test_run_with_any_override_and_seed(path, value, seed, capsys):
+    check(["run", "--seed", seed, "--set", f"{path}={value}"], capsys)
+
+
+@SETTINGS
+@given(data=FILE_CONTENTS, command=st.sampled_from(["show", "run", "sweep"]))
+def test_any_file_as_scenario_or_experiment(tmp_path, data, command, capsys):
+    path = garbage_file(tmp_path, "input.toml", data)
+    out = tmp_path / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    args = {
+        "show": ["scenarios", "show", str(path)],
+        "run": ["run", "--scenario", str(path)],
+        "sweep": ["sweep", str(path), "--out", str(out), "--workers", "0", "--replications", "1"],
+    }[command]
+    check(args, capsys)
+
+
+@SETTINGS
+@given(where=BAD_PATHS, command=st.sampled_from(["sweep", "compare", "validate", "show", "run"]))
+def test_unreadable_and_unwritable_paths(tmp_path, where, command, capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    args = {
+        "sweep": ["sweep", "escalation", "--out", where, "--workers", "0", "--replications", "1"],
+        "compare": ["compare", where],
+        "validate": ["validate", "--runs", "1", "--out", where],
+        "show": ["scenarios", "show", where],
+        "run": ["run", "--scenario", where],
+    }[command]
+    check(args, capsys)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("store")
+    exp = Experiment(name="tiny", arms={"a": {"protocol": "bilateral"}}, replications=2)
+    run_experiment(exp, out=out, workers=0)
+    return out
+
+
+@SETTINGS
+@given(
+    target=st.sampled_from(["manifest.json", "part-00000.parquet"]),
+    data=st.one_of(
+        st.binary(max_size=100),
+        st.sampled_from([b"[]", b"{}", b'{"fingerprint": 3}', b"null", b"\xff\xfe"]),
+    ),
+    command=st.sampled_from(["compare", "resume"]),
+)
+def test_a_damaged_results_folder(tmp_path, store, target, data, command, capsys):
+    folder = tmp_path / "copy"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(store, folder)
+    (folder / target).write_bytes(data)
+    exp = tmp_path / "tiny.toml"
+    exp.write_text('name = "tiny"\nreplications = 2\n[arms.a]\nprotocol = "bilateral"\n')
+    args = {
+        "compare": ["compare", str(folder), "--resamples", "100", "--out", str(tmp_path / "r")],
+        "resume": ["sweep", str(exp), "--out", str(folder), "--workers", "0", "--resume"],
+    }[command]
+    check(args, capsys)
+
+
+@SETTINGS
+@given(
+    option=st.sampled_from(
+        ["--replications", "--workers", "--chunk-size", "--rows-per-file", "--timeout", "--shard"]
+    ),
+    value=st.one_of(NASTY_NUMBERS, st.text(max_size=6), st.sampled_from(["1/0", "-1/2", "3/2"])),
+)
+def test_sweep_options_with_any_value(tmp_path, option, value, capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    out = tmp_path / "o"
+    shutil.rmtree(out, ignore_errors=True)
+    args = ["sweep", "escalation", "--out", str(out), "--workers", "0", "--replications", "1"]
+    if option in ("--replications", "--workers"):
+        args = args[: args.index(option)] + args[args.index(option) + 2 :]
+    check([*args, option, value], capsys)
+
+
+def test_manifest_that_is_a_json_list_is_one_line(tmp_path, store, capsys):
+    folder = tmp_path / "f"
+    shutil.copytree(store, folder)
+    (folder / "manifest.json").write_text(json.dumps([1, 2]))
+    assert main(["compare", str(folder)]) == 2
+    assert "not a negsim manifest" in capsys.readouterr().err
