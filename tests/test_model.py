@@ -172,13 +172,11 @@ def test_unknown_protocol_is_refused(tag2018):
         NegotiationModel(tag2018, "trilateral")
 
 
-@pytest.mark.parametrize(
-    ("protocol", "tables"), [("bilateral", ["A-B", "A-C", "B-C"]), ("multilateral", ["all"])]
-)
+@pytest.mark.parametrize(("protocol", "tables"), [("bilateral", ["A-B", "A-C", "B-C"])])
 def test_symmetric_countries_cut_their_5_percent_tariffs(symmetric, protocol, tables):
-    # From a common 5% tariff, a reciprocal cut leaves every identical country better
-    # off (free trade is +0.025% of GDP each: test_economy), so there is room for a deal
-    # at every table; agreements only cut tariffs.
+    # From a common 5% tariff, a reciprocal cut between two identical countries leaves
+    # both better off (a preferential cut gains the pair: test_economy), so there is
+    # room for a deal at every table; agreements only cut tariffs.
     records = pd.DataFrame([negsim.simulate(symmetric, protocol, s).to_record() for s in range(20)])
     assert sorted(c.removeprefix("agreement.") for c in records if c.startswith("agreement.")) == (
         tables
@@ -190,6 +188,22 @@ def test_symmetric_countries_cut_their_5_percent_tariffs(symmetric, protocol, ta
     assert (
         records.loc[records["agreement"] == 1, ["utility.A", "utility.B", "utility.C"]] > 0
     ).all(axis=None)
+
+
+def test_symmetric_mfn_cuts_without_row_free_ride_and_find_no_deal(symmetric):
+    # General equilibrium: an MFN cut by A, B and C (ROW keeps its 5%) hands ROW their
+    # terms of trade, and all three lose (Bagwell-Staiger's free-rider problem); under
+    # the partial-equilibrium economy ROW's exporters were in no payoff and they agreed.
+    world = negsim.economy.World.from_scenario(symmetric)
+    cut = world.base_tariffs.copy()
+    cut[: world.n] = 0.0
+    assert (world.welfare(cut)[0, : world.n] < 0).all()
+    records = pd.DataFrame(
+        [negsim.simulate(symmetric, "multilateral", s).to_record() for s in range(10)]
+    )
+    tariffs = records[[c for c in records if c.startswith("tariff.")]]
+    assert (tariffs.to_numpy() <= 0.05 + 1e-12).all()  # never raised by an agreement
+    assert records["agreement"].mean() <= 0.5
 
 
 def test_plurilateral_option_lets_acceptors_agree_among_themselves():

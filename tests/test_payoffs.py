@@ -57,6 +57,17 @@ def test_china_is_indifferent_to_alliance_health_with_the_us(tag_world, tag_payo
     assert security[0, US] == pytest.approx(security[1, US])  # US reliance on CN is 0
 
 
+def test_lobby_term_is_the_weighted_real_rent_of_the_sector(tag_world, tag_payoffs):
+    # derived: politics = 100 θ ΔR / Y with ΔR the sector's real factor income (model.md P4)
+    protected = tag_world.base_tariffs.copy()
+    protected[JP, [US, CN, 3], AGRICULTURE] += 0.2
+    payoffs = tag_payoffs.evaluate(protected[None], round_=0)
+    rent = payoffs.trade.real_rents[0, JP]
+    assert rent[AGRICULTURE] > 0  # protection raises the farmers' rent
+    theta = tag_payoffs.lobby[JP]
+    assert payoffs.politics[0, JP] == pytest.approx(100 * (theta * rent).sum() / 5000.0)
+
+
 def test_farm_lobby_weight_raises_japans_payoff_from_farm_protection(tag_world):
     protected = tag_world.base_tariffs.copy()
     protected[JP, :, AGRICULTURE] += 0.2  # more protection against every supplier
@@ -130,7 +141,8 @@ def test_payoffs_are_finite_and_bounded(tag_payoffs, tariffs, health, round_):
         assert component.shape == (6, 3)
         assert np.isfinite(component).all()
     state = payoffs.trade
-    assert (state.imports >= 0).all()
+    assert state.converged.all()
+    assert (state.flows >= 0).all()
     assert (state.price_index > 0).all()
     # the alliance term lies between -Σ_j r V and 0; rivalry moves it by ρ·|gap|
     rivalry = tag_payoffs.econ_rivalry(payoffs.econ)

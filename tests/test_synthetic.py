@@ -34,9 +34,12 @@ def test_synthetic_scenarios_are_valid_for_3_to_20_countries(n, sectors, seed):
     world = World.from_scenario(scenario)
     assert (world.gdp >= 100).all()
     share = world.base_imports[:n, :n].sum(axis=(1, 2)) / world.gdp
-    assert np.allclose(share, 0.08, rtol=0.01)  # imports from partners: 8% of GDP
-    # every market has a supplier (ROW supplies all), so every price index is defined
-    assert (world.base_spending > 0).all()
+    # imports from partners: 8% of GDP (less where exports forced a larger GDP)
+    assert (share <= 0.08 * 1.01).all()
+    assert share[np.argmax(world.gdp)] == pytest.approx(0.08, rel=0.01)  # never raised
+    # every economy sells what its GDP says, and every market has a supplier (ROW)
+    assert np.allclose(world.income[:n], world.gdp)
+    assert (world.base_imports[:n, n] > 0).all()
     # at the calibrated start every payoff component is zero
     payoffs = PayoffModel.from_scenario(scenario, world).evaluate(world.base_tariffs[None])
     assert np.allclose(payoffs.total, 0.0, atol=1e-9)

@@ -14,6 +14,7 @@ import click
 
 from negsim.cli.compare import compare
 from negsim.cli.dashboard import dashboard
+from negsim.cli.economy import economy_command
 from negsim.cli.errors import Group, UserError
 from negsim.cli.run import run_command
 from negsim.cli.scenarios import scenarios
@@ -48,6 +49,7 @@ cli.add_command(run_command)
 cli.add_command(sweep)
 cli.add_command(compare)
 cli.add_command(validate_command)
+cli.add_command(economy_command)
 cli.add_command(dashboard)
 cli.add_command(sensitivity)
 cli.add_command(discover)

@@ -15,7 +15,12 @@ every rule a file does. The draws, all from ``numpy.random.default_rng(seed)``:
 - **Tariffs**: an MFN tariff per importer and sector, uniform 0..8% (the last sector,
   "agriculture-like", 5..25%), charged on every partner and ROW; 10% of pairs carry a
   discriminatory surcharge of 10..25% in 1..2 sectors.
-- **Economy**: ε = 4, η = 1.5; pass-through uniform 0.8..0.95; margins 0.08..0.18.
+- **Economy**: sector trade elasticities uniform 2.5..8 (the range of Simonovska-Waugh
+  and Head-Mayer); each country sells to ROW 0.5 to 2 times what it sells to the
+  partners, by sector, and the rest of its GDP at home (split by a Dirichlet(2) draw);
+  ROW's GDP is twice the partners' together, its tariffs on them uniform 0..8%. A
+  country whose exports would exceed its drawn GDP has its GDP raised to twice its
+  exports (its imports from partners are then below 8% of GDP).
 - **Security**: each country relies on the largest economy with probability 0.3
   (reliance 0.2..0.8, alliance value 0.2..1.5% of GDP); the largest economy weighs
   the second's relative gains (rivalry 0.3).
@@ -70,6 +75,13 @@ def synthetic(n_countries: int = 3, n_sectors: int = 5, seed: int = 0) -> Scenar
     )
 
 
+def _split(totals: np.ndarray, s: int, rng: np.random.Generator) -> np.ndarray:
+    """Split each total over ``s`` sectors by a Dirichlet(2) draw, rounded; (len, s)."""
+    parts = (totals[:, None] * rng.dirichlet(np.full(s, 2.0), len(totals))).round(3)
+    parts[:, -1] = (totals - parts[:, :-1].sum(axis=1)).round(3)
+    return np.maximum(parts, 0.0)
+
+
 def synthetic_dict(n_countries: int, n_sectors: int, seed: int) -> dict[str, Any]:
     """The raw scenario (as parsed TOML would be) that :func:`synthetic` validates."""
     rng = np.random.default_rng(seed)
@@ -120,16 +132,20 @@ def synthetic_dict(n_countries: int, n_sectors: int, seed: int) -> dict[str, Any
         "tables": [[a, b] for a, b in combinations(codes, 2)],
         "economy": {
             "elasticity": 4.0,
-            "import_demand_elasticity": 1.5,
-            "pass_through": {
-                c: round(float(v), 3) for c, v in zip(codes, rng.uniform(0.8, 0.95, n), strict=True)
-            },
-            "margin": {
+            "sector_elasticity": {
                 sec: round(float(v), 3)
-                for sec, v in zip(sectors, rng.uniform(0.08, 0.18, s), strict=True)
+                for sec, v in zip(sectors, rng.uniform(2.5, 8.0, s), strict=True)
             },
         },
     }
+    # sales to ROW, and at home the rest of GDP (model.md E1: sales add up to GDP)
+    to_row = (flows.sum(axis=1) * rng.uniform(0.5, 2.0, (n, s))).round(3)  # i -> ROW, s
+    # a small economy's exports can exceed its drawn GDP: its GDP is raised to twice them
+    gdp = np.maximum(gdp, (2.0 * (flows.sum(axis=(1, 2)) + to_row.sum(axis=1))).round(1))
+    domestic = _split(gdp - flows.sum(axis=(1, 2)) - to_row.sum(axis=1), s, rng)
+    row_gdp = round(2.0 * float(gdp.sum()), 1)
+    row_domestic = _split(np.array([row_gdp - row.sum()]), s, rng)[0]
+    row_tariffs = rng.uniform(0.0, 0.08, (n, s)).round(4)
     for a, code in enumerate(codes):
         relies = a != largest and rng.random() < 0.3
         lobby = lobbies[a]
@@ -142,7 +158,9 @@ def synthetic_dict(n_countries: int, n_sectors: int, seed: int) -> dict[str, Any
                 codes[b]: {sec: float(flows[a, b, k]) for k, sec in enumerate(sectors)}
                 for b in range(n)
                 if b != a
-            },
+            }
+            | {"ROW": {sec: float(to_row[a, k]) for k, sec in enumerate(sectors)}},
+            "domestic": {sec: float(domestic[a, k]) for k, sec in enumerate(sectors)},
             "tariffs": {
                 **{
                     codes[b]: {sec: float(tariffs[a, b, k]) for k, sec in enumerate(sectors)}
@@ -174,9 +192,15 @@ def synthetic_dict(n_countries: int, n_sectors: int, seed: int) -> dict[str, Any
             },
         }
     data["ROW"] = {
+        "gdp": row_gdp,
         "exports": {
             codes[j]: {sec: float(row[j, k]) for k, sec in enumerate(sectors)} for j in range(n)
-        }
+        },
+        "domestic": {sec: float(row_domestic[k]) for k, sec in enumerate(sectors)},
+        "tariffs": {
+            codes[j]: {sec: float(row_tariffs[j, k]) for k, sec in enumerate(sectors)}
+            for j in range(n)
+        },
     }
 
     # the largest economy threatens the partner it runs the largest deficit with

@@ -60,7 +60,15 @@ def set_path(data: dict[str, Any], path: str, value: Any, label: str = "<scenari
         node = node[key]
 
 
-_CODE_MAPPINGS = {"exports", "tariffs", "reliance", "rivalry", "lobby", "pass_through", "margin"}
+_CODE_MAPPINGS = {
+    "exports",
+    "tariffs",
+    "reliance",
+    "rivalry",
+    "lobby",
+    "domestic",
+    "sector_elasticity",
+}
 
 
 def _is_code_mapping(data: dict[str, Any], parent: list[str], node: dict[str, Any]) -> bool:

@@ -108,7 +108,14 @@ class Country(_Strict):
     name: str = _unit("-", "display name", default="")
     gdp: float = _unit("USD bn", "GDP", gt=0)
     exports: dict[str, dict[str, NonNegative]] = _unit(
-        "USD bn", "baseline goods exports to a partner, by sector", default_factory=dict
+        "USD bn",
+        "baseline exports to a partner, by sector, at producers' prices",
+        default_factory=dict,
+    )
+    domestic: dict[str, NonNegative] = _unit(
+        "USD bn",
+        "home producers' sales at home, by sector (absorption less imports)",
+        default_factory=dict,
     )
     tariffs: dict[str, dict[str, Tariff]] = _unit(
         "fraction", "tariff this country charges on imports from a partner", default_factory=dict
@@ -119,10 +126,19 @@ class Country(_Strict):
 
 
 class RestOfWorld(_Strict):
-    """The rest of the world: a supplier that never negotiates."""
+    """The rest of the world: an economy that trades and sets tariffs but never negotiates."""
 
+    gdp: float = _unit("USD bn", "GDP", gt=0)
     exports: dict[str, dict[str, NonNegative]] = _unit(
-        "USD bn", "baseline goods exports to a country, by sector", default_factory=dict
+        "USD bn",
+        "baseline exports to a country, by sector, at producers' prices",
+        default_factory=dict,
+    )
+    domestic: dict[str, NonNegative] = _unit(
+        "USD bn", "ROW producers' sales within ROW, by sector", default_factory=dict
+    )
+    tariffs: dict[str, dict[str, Tariff]] = _unit(
+        "fraction", "tariff ROW charges on imports from a country", default_factory=dict
     )
 
 
@@ -130,16 +146,10 @@ class Economy(_Strict):
     """Economic parameters (docs/model.md#economy)."""
 
     elasticity: float = _unit(
-        "-", "trade elasticity ε between suppliers of a market", default=4.0, gt=0, le=20
+        "-", "trade elasticity ε of sectors not in sector_elasticity", default=4.0, gt=1, le=20
     )
-    import_demand_elasticity: float = _unit(
-        "-", "aggregate import-demand elasticity η", default=1.5, gt=0, le=10
-    )
-    pass_through: dict[str, Fraction] = _unit(
-        "0..1", "share of an importer's tariff borne by its own buyers", default_factory=dict
-    )
-    margin: dict[str, Fraction] = _unit(
-        "0..1", "exporters' rent per dollar of sales, by sector", default_factory=dict
+    sector_elasticity: dict[str, typing.Annotated[float, Field(gt=1, le=20)]] = _unit(
+        "-", "trade elasticity ε_s between the suppliers of a sector", default_factory=dict
     )
 
 
@@ -259,14 +269,18 @@ class Scenario(_Strict):
             for rnd in country.politics.elections:
                 if rnd < 0:
                     raise _RefError(f"{code}.politics.elections", "rounds must be >= 0")
-        for partner, by_sector in self.row.exports.items():
-            _known(f"{ROW}.exports.{partner}", partner, codes)
-            for sector in by_sector:
-                _known(f"{ROW}.exports.{partner}.{sector}", sector, sectors)
-        for key in self.economy.pass_through:
-            _known(f"economy.pass_through.{key}", key, codes)
-        for key in self.economy.margin:
-            _known(f"economy.margin.{key}", key, sectors)
+        for field in ("exports", "tariffs"):
+            for partner, by_sector in getattr(self.row, field).items():
+                _known(f"{ROW}.{field}.{partner}", partner, codes)
+                for sector in by_sector:
+                    _known(f"{ROW}.{field}.{partner}.{sector}", sector, sectors)
+        economies = [*self.nations.items(), (ROW, self.row)]
+        for code, economy in economies:
+            for sector in economy.domestic:
+                _known(f"{code}.domestic.{sector}", sector, sectors)
+            _check_adds_up(code, economy, [c for c, _ in economies])
+        for key in self.economy.sector_elasticity:
+            _known(f"economy.sector_elasticity.{key}", key, sectors)
         for i, pair in enumerate(self.tables):
             if len(pair) != 2 or pair[0] == pair[1]:
                 raise _RefError(f"tables.{i}", "a table is a pair of two different countries")
@@ -295,6 +309,23 @@ class Scenario(_Strict):
     def codes(self) -> list[str]:
         """Country codes with the rest of the world last."""
         return [*self.countries, ROW]
+
+
+ADDS_UP = 1e-3  # sales must equal GDP to this share (rounding of the scenario's figures)
+
+
+def _check_adds_up(code: str, economy: Country | RestOfWorld, codes: list[str]) -> None:
+    """An economy's sales (domestic + exports) equal its GDP; it buys something (E1)."""
+    sales = sum(economy.domestic.values()) + sum(
+        sum(by_sector.values()) for by_sector in economy.exports.values()
+    )
+    if abs(sales - economy.gdp) > ADDS_UP * economy.gdp:
+        raise _RefError(
+            f"{code}.domestic",
+            f"domestic sales {sum(economy.domestic.values()):.1f} + exports "
+            f"{sales - sum(economy.domestic.values()):.1f} = {sales:.1f} USD bn must equal "
+            f"gdp {economy.gdp:.1f} (within {ADDS_UP:.1%}): the flows do not add up",
+        )
 
 
 class _RefError(ValueError):
