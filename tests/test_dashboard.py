@@ -449,3 +449,18 @@ def test_explorer_draws_a_results_folder_and_filters_it(server, page, tmp_path):
     page.get_by_text("6 of 12 runs").wait_for()
     page.screenshot(path=str(tmp_path / "explorer.png"), full_page=True)
     assert _left_localhost(page.requests) == []
+
+
+def test_negotiation_page_plays_another_scenario_with_its_countries(server, page):
+    page.goto(f"{server}/", wait_until="networkidle")
+    page.get_by_text("Round 0 of").wait_for()
+    page.locator(".v-select", has_text="Scenario").click()
+    page.get_by_role("option", name="symmetric").click()
+    _reset_until(page, "symmetric, bilateral, seed 0")
+    scenario = load_scenario("symmetric")
+    for a, b in scenario.tables:  # the offer log lists the new scenario's tables
+        page.get_by_role("cell", name=f"{a}-{b}", exact=True).wait_for()
+    page.get_by_text("not in this scenario:").wait_for()  # tag2018's sliders are ignored
+    page.get_by_role("button", name="Step").click()
+    page.get_by_text("Round 1 of").wait_for()
+    assert _left_localhost(page.requests) == []

@@ -166,7 +166,8 @@ def dashboard(port: int, host: str, results: Path, scenario: str) -> None:
         port = free_port(host)
     elif port_in_use(host, port):
         raise _user_error(f"--port {port}: {host}:{port} is already in use; choose another port")
-    click.echo(f"negsim dashboard: http://{host}:{port}/ (results: /results); Ctrl-C stops it")
+    url = f"http://{host}:{port}/"
+    click.echo(f"negsim dashboard: {url} (results explorer: {url}results); Ctrl-C stops it")
     status = serve(server_command(host, port), server_environment(results.resolve(), scenario))
     if status not in (0, -signal.SIGINT, 130):
         raise _user_error(f"the dashboard server stopped with status {status}")

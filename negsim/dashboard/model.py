@@ -74,8 +74,15 @@ def usable_overrides(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Split overrides into those ``scenario`` accepts and those it does not.
 
-    Each override is tried on its own first, so one bad path does not discard the rest.
+    All are tried at once first; when that fails, one at a time, so one bad path does
+    not discard the rest.
     """
+    try:
+        load_scenario(scenario, overrides)
+    except ScenarioError:
+        pass
+    else:
+        return dict(overrides), {}
     applied: dict[str, Any] = {}
     ignored: dict[str, Any] = {}
     for path, value in overrides.items():
