@@ -183,10 +183,11 @@ def sliders(scenario: str = DEFAULT_SCENARIO) -> list[Slider]:
             sector = path.rsplit(".", 1)[1]
             high = max(3.0, 2 * float(lobbies[path]))
             found.append(Slider(path, f"{code} {sector} lobby", lobbies[path], 0.0, high, 0.1))
-    if "economy.elasticity" in values:
-        value = float(values["economy.elasticity"])
-        high = max(10.0, 2 * value)
-        found.append(Slider("economy.elasticity", "trade elasticity", value, 1.0, high, 0.5))
+    if "economy.elasticity_scale" in values:
+        value = float(values["economy.elasticity_scale"])
+        found.append(
+            Slider("economy.elasticity_scale", "trade elasticity (scale)", value, 0.6, 1.5, 0.05)
+        )
     accepted, _ = usable_overrides(scenario, {s.path: s.value for s in found})
     return [s for s in found if s.path in accepted]
 

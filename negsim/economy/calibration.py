@@ -48,11 +48,14 @@ def flows_and_tariffs(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
 
 
 def elasticities(scenario: Scenario) -> np.ndarray:
-    """Trade elasticity ε_s per sector: ``economy.sector_elasticity`` or ``elasticity``."""
+    """Trade elasticity ε_s per sector (model.md E2).
+
+    ``economy.sector_elasticity`` or, for sectors it does not list, ``elasticity``; both
+    times ``economy.elasticity_scale``, the one knob that moves them all together.
+    """
     economy = scenario.economy
-    return np.array(
-        [economy.sector_elasticity.get(s, economy.elasticity) for s in scenario.sectors]
-    )
+    listed = [economy.sector_elasticity.get(s, economy.elasticity) for s in scenario.sectors]
+    return economy.elasticity_scale * np.array(listed)
 
 
 def baseline(scenario: Scenario) -> Baseline:

@@ -151,6 +151,24 @@ class Economy(_Strict):
     sector_elasticity: dict[str, typing.Annotated[float, Field(gt=1, le=20)]] = _unit(
         "-", "trade elasticity ε_s between the suppliers of a sector", default_factory=dict
     )
+    elasticity_scale: float = _unit(
+        "-",
+        "multiplies every sector's trade elasticity (one knob for the trade elasticity)",
+        default=1.0,
+        gt=0.2,
+        le=5.0,
+    )
+
+    @model_validator(mode="after")
+    def _scaled_elasticities_allowed(self) -> Economy:
+        for sector, value in {"(default)": self.elasticity, **self.sector_elasticity}.items():
+            scaled = value * self.elasticity_scale
+            if not 1.0 < scaled <= 20.0:
+                raise ValueError(
+                    f"elasticity_scale = {self.elasticity_scale} makes sector {sector}'s "
+                    f"elasticity {scaled:.3g}; allowed: above 1 and at most 20"
+                )
+        return self
 
 
 class Diplomacy(_Strict):

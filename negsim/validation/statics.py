@@ -151,9 +151,9 @@ MECHANISMS: tuple[Mechanism, ...] = (
     ),
     Mechanism(
         "trade elasticity",
-        "economy.elasticity",
-        2.5,
-        6.0,
+        "economy.elasticity_scale",
+        0.6,
+        1.5,
         (Expect("tw.US.CN", -1, TARIFF),),
         "higher elasticities mean lower optimal (Nash) tariffs, so less to gain from high tariffs",
         "Johnson 1953; Ossa 2014",
