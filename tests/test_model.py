@@ -218,3 +218,23 @@ def test_plurilateral_option_lets_acceptors_agree_among_themselves():
         assert np.allclose(
             schedule[0], offer[table.parties.index(j) * 5 : table.parties.index(j) * 5 + 5]
         )
+
+
+def test_the_nash_gap_sample_size_changes_no_tariff_agreement_or_utility(tag2018):
+    # the sample is a diagnostic with its own generator (issue 10 item 4): only the
+    # gap itself may change with it
+    for seed in range(8):
+        runs = []
+        for size in (256, 16):
+            model = NegotiationModel(
+                tag2018, "bilateral", rng=seed, collect="none", nash_sample=size
+            )
+            runs.append((model, model.run().to_record()))
+        (first, a), (second, b) = runs
+        assert np.array_equal(first.tariffs, second.tariffs)
+        assert [(x["table"], x["round"]) for x in first.agreements] == [
+            (x["table"], x["round"]) for x in second.agreements
+        ]
+        for key in a:
+            if key.startswith(("utility.", "agreement", "tariff.")):
+                assert a[key] == b[key] or (np.isnan(a[key]) and np.isnan(b[key])), key

@@ -32,6 +32,7 @@ from negsim.scenarios import Scenario, ScenarioError, load_scenario
 
 COLLECT = ("rounds", "final", "none")
 NASH_SAMPLE = 256  # random packages on which a table's Nash solution is found
+DIAGNOSTIC_KEY = 2**31 - 1  # spawn key of the diagnostics' own seed sequence
 
 
 _SHARED = threading.local()
@@ -86,6 +87,8 @@ class NegotiationModel(mesa.Model):
         rng: seed or generator; the only source of randomness.
         collect: ``"rounds"`` records every round in ``datacollector``; ``"final"``
             only the end state; ``"none"`` nothing (fastest, for sweeps).
+        nash_sample: packages drawn to find a table's Nash solution (a diagnostic:
+            drawn from ``diagnostic_rng``, never from ``rng``).
 
     Attributes:
         config: the negsim scenario being played (Mesa 3.5 reserves ``Model.scenario``
@@ -102,12 +105,15 @@ class NegotiationModel(mesa.Model):
         protocol: str = "bilateral",
         rng: int | np.random.Generator | None = None,
         collect: str = "rounds",
+        nash_sample: int = NASH_SAMPLE,
     ) -> None:
         if protocol not in PROTOCOLS:
             raise ValueError(f"unknown protocol {protocol!r}; allowed: {', '.join(PROTOCOLS)}")
         if collect not in COLLECT:
             raise ValueError(f"unknown collect {collect!r}; allowed: {', '.join(COLLECT)}")
         super().__init__(rng=rng)
+        self.diagnostic_rng = diagnostic_rng(self.rng)
+        self.nash_sample = nash_sample
         self.seed = int(rng) if isinstance(rng, int | np.integer) else None
         self.config = load_scenario(scenario) if isinstance(scenario, str) else scenario
         for code, nation in self.config.nations.items():
@@ -501,13 +507,14 @@ class NegotiationModel(mesa.Model):
     ) -> float:
         """Distance (% of GDP) of an agreement's payoffs from the table's Nash solution.
 
-        The Nash solution is found on the table's own offer space: ``NASH_SAMPLE``
+        The Nash solution is found on the table's own offer space: ``nash_sample``
         packages drawn uniformly within the issues' bounds, plus the agreed one
-        (model.md R1).
+        (model.md R1). They come from ``diagnostic_rng``, so the sample size never
+        changes the run.
         """
         low, high = bounds
         high = np.minimum(high, self.config.protocol.max_tariff)
-        sample = self.rng.uniform(low, high, size=(NASH_SAMPLE, len(low)))
+        sample = self.diagnostic_rng.uniform(low, high, size=(self.nash_sample, len(low)))
         packages = np.vstack([offer, sample])
         payoffs = self._table_payoffs(table, packages).total[:, table.parties]
         point = nash_solution(payoffs, reserves[table.parties])
@@ -560,6 +567,21 @@ class NegotiationModel(mesa.Model):
     def outcome(self) -> Outcome:
         """The outcome record of the run so far."""
         return Outcome.from_model(self)
+
+
+def diagnostic_rng(rng: np.random.Generator) -> np.random.Generator:
+    """A generator for diagnostics, derived from the seed of ``rng`` without drawing from it.
+
+    Its seed sequence is the child ``DIAGNOSTIC_KEY`` of ``rng``'s (the same for the
+    same seed in any process); the simulation's stream is left untouched.
+    """
+    parent = rng.bit_generator.seed_seq
+    if not isinstance(parent, np.random.SeedSequence):  # a generator built without one
+        return np.random.default_rng(DIAGNOSTIC_KEY)
+    child = np.random.SeedSequence(
+        parent.entropy, spawn_key=(*parent.spawn_key, DIAGNOSTIC_KEY), pool_size=parent.pool_size
+    )
+    return np.random.default_rng(child)
 
 
 def simulate(
