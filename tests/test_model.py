@@ -102,7 +102,10 @@ def test_datacollector_records_every_round(tag2018):
         "retaliations",
     ]:
         assert column in frame.columns
-    assert frame["offer.US-JP"].iloc[1] != ""
+    # US-Japan talks may start only 90 days after the notice to Congress (round 4)
+    assert (frame["offer.US-JP"].iloc[:4] == "").all()
+    assert frame["offer.US-JP"].iloc[4] != ""
+    assert frame["offer.US-CN"].iloc[1] != ""
 
 
 def test_us_japan_usually_agree_above_the_red_line_without_the_auto_tariff(runs):
@@ -114,14 +117,37 @@ def test_us_japan_usually_agree_above_the_red_line_without_the_auto_tariff(runs)
     assert (records["coerced.JP"] == 0).mean() >= 0.7
 
 
-def test_us_china_escalate_far_more_often_than_us_japan(runs):
-    for protocol in ("bilateral", "multilateral"):
-        _, records = runs[protocol]
-        china = (records["coerced.CN"] > 0).mean()
-        japan = (records["coerced.JP"] > 0).mean()
-        assert china >= 0.5
-        assert china >= japan + 0.4
-        assert records["retaliations.CN"].mean() > records["retaliations.JP"].mean()
+def test_a_target_believed_more_resolute_deters_more(tag2018):
+    # the target's options are nested (the k sectors that hurt most), so a more
+    # resolute type replies on weakly more of the coercer's exports; each retaliatory
+    # tariff lowers the coercer's payoff, so its expected value of executing falls
+    # as its belief moves to resolute types (one step of look-ahead, model.md N7)
+    model = NegotiationModel(tag2018, "bilateral", rng=0, collect="none")
+    us = model.country_agents[US]
+    threat = next(t for t in model.threats if t.on == CN)
+    belief = us.beliefs.of(CN, "resolve")
+    values = []
+    for weights in ([1.0, 0, 0, 0], [0, 0, 0, 1.0]):
+        belief.weights = np.array(weights)
+        values.append(us.execution_values(threat))
+    assert (values[1] <= values[0] + 1e-12).all()
+    reply = model.responses(threat, 1.0)
+    options = [reply.best(CN, r) for r in (0.0, 0.02, 0.05, 0.1, 10.0)]
+    assert options == sorted(options)  # more resolve, more coverage
+    assert options[-1] == len(reply.coverage) - 1  # overwhelming resolve: every sector
+
+
+def test_retaliation_and_execution_move_the_tariffs_they_say(tag2018):
+    model = NegotiationModel(tag2018, "bilateral", rng=0, collect="none")
+    threat = next(t for t in model.threats if t.on == CN)
+    reply = model.responses(threat, 1.0)
+    for option, sectors in enumerate(reply.sectors):
+        state = reply.tariffs[option]
+        assert np.allclose(
+            state[US, CN, threat.sectors], np.maximum(0.25, model.tariffs[US, CN, threat.sectors])
+        )
+        raised = state[CN, US] > model.tariffs[CN, US] + 1e-12
+        assert sorted(np.flatnonzero(raised)) == sorted(sectors)
 
 
 def test_red_lines_are_never_crossed(runs, tag2018):
@@ -238,3 +264,75 @@ def test_the_nash_gap_sample_size_changes_no_tariff_agreement_or_utility(tag2018
         for key in a:
             if key.startswith(("utility.", "agreement", "tariff.")):
                 assert a[key] == b[key] or (np.isnan(a[key]) and np.isnan(b[key])), key
+
+
+def test_us_japan_deal_is_signed_only_after_talks_open_and_90_days_notice(runs, tag2018):
+    # USTR's notice of 16 Oct 2018 lets talks start in round 4; a deal agreed in
+    # round r is signed in round r + 3 (TPA), so no US-Japan deal before round 7
+    _, records = runs["bilateral"]
+    signed = records["agreement_round.US-JP"].dropna()
+    assert len(signed) and (signed >= 4 + 3).all()
+    free = negsim.load_scenario(
+        "tag2018", {"notices.us_tpa.rounds": 0, "notices.us_tpa.talks_from": 0}
+    )
+    early = [
+        negsim.simulate(free, "bilateral", s).to_record()["agreement_round.US-JP"]
+        for s in range(10)
+    ]
+    assert min(early) < 7
+
+
+def test_a_truce_is_agreed_only_at_a_summit_and_postpones_the_threat(tag2018):
+    for seed in range(40):
+        model = NegotiationModel(tag2018, "bilateral", rng=seed, collect="rounds")
+        model.run()
+        truces = model.datacollector.get_model_vars_dataframe()["truces"].diff().fillna(0)
+        rounds = set(truces[truces > 0].index)
+        assert rounds <= {3, 9}  # the G20 summits of Dec 2018 and Jun 2019
+    no_summits = negsim.load_scenario(
+        "tag2018", {"summits.g20_buenos_aires.round": 99, "summits.g20_osaka.round": 99}
+    )
+    assert all(negsim.simulate(no_summits, "bilateral", s).truces == 0 for s in range(10))
+
+
+def test_an_unknown_strategy_is_one_line(tag2018):
+    scenario = negsim.load_scenario("tag2018", {"CN.strategy.kind": "tit-for-tat"})
+    with pytest.raises(
+        negsim.ScenarioError,
+        match=r"CN.strategy.kind: unknown strategy 'tit-for-tat'; allowed: aspiration, screening",
+    ):
+        NegotiationModel(scenario)
+
+
+def test_a_prior_that_is_not_a_distribution_is_refused():
+    with pytest.raises(negsim.ScenarioError, match="sum to 1"):
+        negsim.load_scenario("tag2018", {"CN.strategy.resolve.weights": [0.5, 0.5, 0.5, 0.5]})
+
+
+def test_bayes_rule_with_a_trembling_hand():
+    from negsim.negotiation.beliefs import TREMBLE, Belief
+
+    belief = Belief(np.array([0.0, 1.0]), np.array([0.5, 0.5]))
+    belief.update(np.array([True, False]))  # a move only the first type makes
+    assert np.allclose(belief.weights, [1 - TREMBLE, TREMBLE])
+    belief.update(np.array([True, True]))  # a move both make teaches nothing
+    assert np.allclose(belief.weights, [1 - TREMBLE, TREMBLE])
+    assert belief.mean == pytest.approx(TREMBLE)
+
+
+def test_the_record_has_rounds_to_agreement_types_and_beliefs(runs):
+    _, records = runs["bilateral"]
+    for column in (
+        "rounds_to_agreement.US-JP",
+        "truces",
+        "type.CN.resolve",
+        "belief.US.CN.resolve",
+        "belief.CN.US.margin",
+    ):
+        assert column in records.columns
+    agreed = records["agreement.US-JP"] == 1
+    assert (
+        records.loc[agreed, "rounds_to_agreement.US-JP"]
+        == records.loc[agreed, "agreement_round.US-JP"] - 4
+    ).all()
+    assert records["belief.US.CN.resolve"].between(0.0, 0.1).all()

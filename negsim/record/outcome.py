@@ -70,10 +70,13 @@ class Outcome:
         tariffs: tariffs in force at the end, (n+1, n+1, S).
         payoffs: name -> (n,) arrays for ``utility``, ``econ``, ``security``, ``politics``.
         health: alliance health at the end, (n, n).
-        threats_executed, retaliations: counts over the run.
+        threats_executed, retaliations, truces: counts over the run.
         retaliated_by: retaliations per country, (n,).
         coerced: threats executed against each country, (n,).
-        agreements: one dict per agreement (table, round, utilities, reserves, nash_gap).
+        agreements: one dict per agreement (table, round, rounds_of_talks, utilities,
+            reserves, nash_gap).
+        types: each country's private types drawn for the run, ``<C>.<type>``.
+        beliefs: posterior means at the end, ``<observer>.<about>.<type>``.
     """
 
     scenario: Scenario
@@ -90,6 +93,9 @@ class Outcome:
     retaliated_by: np.ndarray
     coerced: np.ndarray
     agreements: list[dict] = field(default_factory=list)
+    truces: int = 0
+    types: dict[str, float] = field(default_factory=dict)
+    beliefs: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_model(cls, model: NegotiationModel) -> Outcome:
@@ -126,6 +132,18 @@ class Outcome:
                 [t.on for t in model.threats if t.status == "executed"], minlength=len(model.codes)
             ),
             agreements=list(model.agreements),
+            truces=model.truces,
+            types={
+                f"{a.code}.{name}": float(getattr(a, name))
+                for a in model.country_agents
+                for name in ("resolve", "margin")
+            },
+            beliefs={
+                f"{a.code}.{model.codes[other]}.{name}": belief.mean
+                for a in model.country_agents
+                for other, types in a.beliefs.about.items()
+                for name, belief in types.items()
+            },
         )
 
     def to_record(self) -> dict[str, Any]:
@@ -171,6 +189,15 @@ class Outcome:
         for k, code in enumerate(codes):
             record[f"retaliations.{code}"] = int(self.retaliated_by[k])
             record[f"coerced.{code}"] = int(self.coerced[k])
+        for agreement in self.agreements:
+            record[f"rounds_to_agreement.{agreement['table']}"] = agreement["rounds_of_talks"]
+        for name in self.tables:
+            record.setdefault(f"rounds_to_agreement.{name}", math.nan)
+        record["truces"] = int(self.truces)
+        for key, value in self.types.items():
+            record[f"type.{key}"] = value
+        for key, value in self.beliefs.items():
+            record[f"belief.{key}"] = value
         gaps = [a["nash_gap"] for a in self.agreements]
         record["nash_gap"] = float(np.mean(gaps)) if gaps else math.nan
         return record
