@@ -48,8 +48,9 @@ STATICS = {
 def resolve_arms(scenario: negsim.Scenario) -> tuple[dict, dict]:
     """China's resolve, low and high, in whichever form the scenario holds it."""
     strategy = scenario.nations["CN"].strategy
-    if hasattr(strategy, "resolve"):
-        return {"CN.strategy.resolve.mean": 0.0}, {"CN.strategy.resolve.mean": 0.5}
+    if hasattr(strategy, "resolve"):  # known to be irresolute -> known to be resolute
+        n = len(strategy.resolve.values)
+        return {"CN.strategy.resolve.values": [0.0] * n}, {"CN.strategy.resolve.values": [0.2] * n}
     return {"CN.strategy.retaliation": 0.0}, {"CN.strategy.retaliation": 0.95}
 
 

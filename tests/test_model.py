@@ -336,3 +336,28 @@ def test_the_record_has_rounds_to_agreement_types_and_beliefs(runs):
         == records.loc[agreed, "agreement_round.US-JP"] - 4
     ).all()
     assert records["belief.US.CN.resolve"].between(0.0, 0.1).all()
+
+
+def test_the_outside_option_weighs_a_threat_by_the_chance_it_is_carried_out(tag2018):
+    # model.md B4: with no audience cost the US executes the car tariff only if its
+    # resolve covers its loss, so Japan's outside option mixes the executed and the
+    # withdrawn breakdown by its belief; checked against full-tensor evaluations
+    scenario = negsim.load_scenario("tag2018", {"US.politics.audience_cost": 0.0})
+    model = NegotiationModel(scenario, "bilateral", rng=1, collect="none")
+    table = next(t for t in model.tables if t.name == "US-JP")
+    threat = next(t for t in model.threats if t.on == JP)
+    best = model.country_agents[US].execution_values(threat).max()
+    belief = model.country_agents[JP].beliefs.of(US, "resolve")
+    chance = float(belief.weights @ (best + belief.values >= model.current_total(US)))
+    executed, executed_health = model.breakdown_state(table)
+    withdrawn_health = model.health.copy()
+    withdrawn_health[US, JP] = withdrawn_health[JP, US] = 1.0 - scenario.diplomacy.breakdown_damage
+    full = model.payoffs.evaluate(
+        np.stack([executed, model.tariffs]),
+        health=np.stack([executed_health, withdrawn_health]),
+        round_=0,
+        backdowns=model.backdowns,
+    ).total[:, JP]
+    offer = table.current(model.tariffs)[None]
+    reserve = model.table_payoffs(table, offer, breakdown=True).total[-1, JP]
+    assert reserve == pytest.approx(chance * full[0] + (1 - chance) * full[1], abs=1e-9)

@@ -77,9 +77,12 @@ class Valuation:
     def table_payoffs(self, table: Table, offers: np.ndarray, breakdown: bool = False) -> Payoffs:
         """Payoffs of offers put in force with the health an agreement brings.
 
-        With ``breakdown=True`` a last row is added: the state if talks broke down
-        now, whose utilities are the parties' outside options. Only the markets the
-        table's tariffs touch are computed per offer (:class:`TableEvaluator`).
+        With ``breakdown=True`` a last row is added: each party's outside option, its
+        expected payoff if talks broke down now (N6). With threats pending between the
+        parties it mixes the breakdown with the threats executed and the breakdown
+        with them withdrawn, by each party's chance that the coercer executes (B4).
+        Only the markets the table's tariffs touch are computed per offer
+        (:class:`TableEvaluator`) when the breakdown stays on the table's links.
         """
         model = self.model
         evaluator = self.evaluator(table)
@@ -92,16 +95,65 @@ class Valuation:
             )
             payoffs.security += alliance(health)
             return payoffs
-        broken_tariffs, broken_health = self.breakdown_state(table)
-        if evaluator.covers(broken_tariffs, model.tariffs):
-            states = evaluator.with_states(offers, broken_tariffs)
-            payoffs = evaluator.evaluate(states, model.tariffs, round_=round_, backdowns=backdowns)
-            payoffs.security[:-1] += alliance(health)
-            payoffs.security[-1] += alliance(broken_health)
+        pending = model.pending(table)
+        broken = [self.breakdown_state(table)]
+        if pending:
+            broken.append((model.tariffs, self._broken_health(table)))
+        states = [t for t, _ in broken]
+        if all(evaluator.covers(t, model.tariffs) for t in states):
+            payoffs = evaluator.evaluate(
+                evaluator.with_states(offers, *states),
+                model.tariffs,
+                round_=round_,
+                backdowns=backdowns,
+            )
+            k = len(offers)
+            payoffs.security[:k] += alliance(health)
+            for row, (_, broken_health) in enumerate(broken):
+                payoffs.security[k + row] += alliance(broken_health)
+        else:  # a breakdown that moves tariffs off the table: evaluate full tensors
+            full = np.concatenate([table.apply(offers, model.tariffs), np.stack(states)])
+            healths = np.concatenate(
+                [np.repeat(health[None], len(offers), axis=0), np.stack([h for _, h in broken])]
+            )
+            payoffs = model.payoffs.evaluate(
+                full, health=healths, round_=round_, backdowns=backdowns
+            )
+        if not pending:
             return payoffs
-        # a breakdown that moves tariffs off the table: evaluate full tensors
-        full = table.apply(offers, model.tariffs)
-        healths = np.repeat(health[None], len(offers), axis=0)
-        full = np.concatenate([full, broken_tariffs[None]])
-        healths = np.concatenate([healths, broken_health[None]])
-        return model.payoffs.evaluate(full, health=healths, round_=round_, backdowns=backdowns)
+        for threat in pending:  # withdrawn: the coercer pays its audience cost
+            payoffs.politics[-1, threat.by] -= model.payoffs.audience_cost[threat.by]
+        chance = self.execution_chances(table, pending)
+        mixed = [
+            np.concatenate([part[:-2], (chance * part[-2] + (1 - chance) * part[-1])[None]])
+            for part in (payoffs.econ, payoffs.security, payoffs.politics)
+        ]
+        return Payoffs(econ=mixed[0], security=mixed[1], politics=mixed[2])
+
+    def _broken_health(self, table: Table) -> np.ndarray:
+        health = self.model.health.copy()
+        a, b = self.pairs(table)
+        health[a, b] -= self.model.diplomacy.breakdown_damage
+        return np.clip(health, 0.0, 1.0)
+
+    def execution_chances(self, table: Table, pending: list) -> np.ndarray:
+        """Each country's chance that the pending threats would be executed (B4), (n,).
+
+        The coercer knows its own resolve; every other country weighs the resolve
+        types its belief allows by whether a coercer of that type would execute (N7).
+        A party's chance is the mean over the pending threats.
+        """
+        model = self.model
+        n = len(model.codes)
+        chance = np.zeros(n)
+        for threat in pending:
+            coercer = model.country_agents[threat.by]
+            best = float(coercer.execution_values(threat).max())
+            stay = model.current_total(threat.by) - model.payoffs.audience_cost[threat.by]
+            for agent in model.country_agents:
+                if agent.index == threat.by:
+                    chance[agent.index] += float(best + coercer.resolve >= stay)
+                else:
+                    belief = agent.beliefs.of(threat.by, "resolve")
+                    chance[agent.index] += float(belief.weights @ (best + belief.values >= stay))
+        return chance / len(pending)
