@@ -339,16 +339,18 @@ def test_the_record_has_rounds_to_agreement_types_and_beliefs(runs):
 
 
 def test_the_outside_option_weighs_a_threat_by_the_chance_it_is_carried_out(tag2018):
-    # model.md B4: with no audience cost the US executes the car tariff only if its
-    # resolve covers its loss, so Japan's outside option mixes the executed and the
+    # model.md B4: with no audience cost and no salience the US executes the car
+    # tariff only if its resolve covers its loss, so Japan's outside option mixes the executed and the
     # withdrawn breakdown by its belief; checked against full-tensor evaluations
-    scenario = negsim.load_scenario("tag2018", {"US.politics.audience_cost": 0.0})
+    overrides = {"US.politics.audience_cost": 0.0, "US.politics.salience_peak": 0.0}
+    scenario = negsim.load_scenario("tag2018", {**overrides, "US.politics.salience_base": 0.0})
     model = NegotiationModel(scenario, "bilateral", rng=1, collect="none")
     table = next(t for t in model.tables if t.name == "US-JP")
     threat = next(t for t in model.threats if t.on == JP)
     best = model.country_agents[US].execution_values(threat).max()
     belief = model.country_agents[JP].beliefs.of(US, "resolve")
     chance = float(belief.weights @ (best + belief.values >= model.current_total(US)))
+    assert 0 < chance < 1  # a threat that may be a bluff
     executed, executed_health = model.breakdown_state(table)
     withdrawn_health = model.health.copy()
     withdrawn_health[US, JP] = withdrawn_health[JP, US] = 1.0 - scenario.diplomacy.breakdown_damage
