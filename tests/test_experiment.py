@@ -559,7 +559,7 @@ def test_sweep_by_bare_name_from_the_repository(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "escalation: 40 runs (40 ok, 0 errors)" in result.stdout
     df = negsim.load_results(out)
-    grid = df.groupby(["param.threats.us_china_list3.level", "param.CN.strategy.retaliation"])
+    grid = df.groupby(["param.threats.us_china_list3.level", "param.CN.strategy.resolve.values.3"])
     assert grid.ngroups == 20 and (grid.size() == 2).all()
     # seeds and parameter draws depend only on the definition: the committed run agrees
     committed = negsim.load_results(REPO / "results" / "escalation")

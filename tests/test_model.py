@@ -309,6 +309,11 @@ def test_a_prior_that_is_not_a_distribution_is_refused():
         negsim.load_scenario("tag2018", {"CN.strategy.resolve.weights": [0.5, 0.5, 0.5, 0.5]})
 
 
+def test_a_commitment_on_a_sector_that_does_not_exist_is_one_line():
+    with pytest.raises(negsim.ScenarioError, match=r"commitments.phase_one_farm.sector: unknown"):
+        negsim.load_scenario("tag2018", {"commitments.phase_one_farm.sector": "soybeans"})
+
+
 def test_bayes_rule_with_a_trembling_hand():
     from negsim.negotiation.beliefs import TREMBLE, Belief
 
@@ -340,8 +345,8 @@ def test_the_record_has_rounds_to_agreement_types_and_beliefs(runs):
 
 def test_the_outside_option_weighs_a_threat_by_the_chance_it_is_carried_out(tag2018):
     # model.md B4: with no audience cost and no salience the US executes the car
-    # tariff only if its resolve covers its loss, so Japan's outside option mixes the executed and the
-    # withdrawn breakdown by its belief; checked against full-tensor evaluations
+    # tariff only if its resolve covers its loss, so Japan's outside option mixes the
+    # executed and the withdrawn breakdown by its belief; checked against full tensors
     overrides = {"US.politics.audience_cost": 0.0, "US.politics.salience_peak": 0.0}
     scenario = negsim.load_scenario("tag2018", {**overrides, "US.politics.salience_base": 0.0})
     model = NegotiationModel(scenario, "bilateral", rng=1, collect="none")
@@ -363,3 +368,44 @@ def test_the_outside_option_weighs_a_threat_by_the_chance_it_is_carried_out(tag2
     offer = table.current(model.tariffs)[None]
     reserve = model.table_payoffs(table, offer, breakdown=True).total[-1, JP]
     assert reserve == pytest.approx(chance * full[0] + (1 - chance) * full[1], abs=1e-9)
+
+
+def test_a_commitment_enters_as_the_subsidy_that_buys_its_purchases(tag2018, tag_world):
+    from negsim.negotiation.commitments import tariff_equivalent
+
+    # model.md A1: at the tariff equivalent, China buys exactly the committed amount
+    entry = (CN, US, AGRICULTURE)
+    rate = tariff_equivalent(tag_world, entry, 36.5)
+    tariffs = tag_world.base_tariffs.copy()
+    tariffs[entry] = rate
+    assert rate < 0
+    assert tag_world.exports(tariffs)[US, CN, AGRICULTURE] == pytest.approx(36.5, abs=1e-3)
+    model = NegotiationModel(tag2018, "bilateral", rng=0, collect="none")
+    assert model.red_lines.lower[entry] == pytest.approx(rate)
+
+
+@pytest.mark.parametrize(("threshold", "snaps"), [(0.0, False), (1.0, True)])
+def test_commitments_are_delivered_watched_and_can_snap_back(threshold, snaps):
+    # A2-A3: the share delivered lies in [1 - shortfall, 1]; read without noise, it is
+    # below a threshold of 1 (a shortfall is drawn) and never below 0
+    overrides = {"compliance.threshold": threshold, "compliance.noise": 0.0}
+    scenario = negsim.load_scenario("tag2018", overrides)
+    model = NegotiationModel(scenario, "bilateral", rng=3, collect="none")
+    table = next(t for t in model.tables if t.name == "US-CN")
+    before = model.tariffs.copy()
+    offer = table.current(model.tariffs) - 0.05
+    offer[5 + AGRICULTURE] = model.red_lines.lower[CN, US, AGRICULTURE]  # CN buys US farm goods
+    values = model.table_payoffs(table, offer[None], breakdown=True).total
+    model.agree(table, offer, values[0], values[-1], table.parties)
+    committed = model.tariffs[CN, US, AGRICULTURE]
+    model.step()
+    record = model.outcome().to_record()
+    assert record["commitment.CN.US.agriculture"] == pytest.approx(36.5, abs=1e-3)
+    share = table.commitments.delivered[0]
+    assert 1 - scenario.compliance.shortfall <= share <= 1
+    assert record["snapback.US-CN"] == int(snaps)
+    if snaps:  # the US tariffs on China are back where they were before the deal
+        assert (model.tariffs[US, CN] >= before[US, CN]).all()
+        assert model.tariffs[CN, US, AGRICULTURE] == before[CN, US, AGRICULTURE]
+    else:
+        assert model.tariffs[CN, US, AGRICULTURE] == pytest.approx(share * committed)

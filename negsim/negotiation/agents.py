@@ -140,6 +140,25 @@ class CountryAgent(mesa.Agent):
         """Walk out after two rounds with no package it expects the others to accept."""
         return table.stalled[self.index] >= 2
 
+    # ------------------------------------------------------------------ commitments
+
+    def deliver(self, table: Table) -> None:
+        """Deliver this round's purchases on its commitments at ``table`` (model.md A2)."""
+        commitments = table.commitments
+        if self.index in commitments.importers:
+            shortfall = self.model.config.compliance.shortfall
+            self.model.deliver(table, 1.0 - float(self.model.rng.uniform(0.0, shortfall)))
+
+    def monitor(self, table: Table) -> None:
+        """Read the partner's compliance with noise; snap back below the threshold (A3)."""
+        commitments = table.commitments
+        if self.index not in table.parties or self.index in commitments.importers:
+            return
+        compliance = self.model.config.compliance
+        reading = commitments.delivered[-1] + self.model.rng.normal(0.0, compliance.noise)
+        if reading < compliance.threshold and not commitments.snapped:
+            self.model.snap_back(table)
+
     # ------------------------------------------------------------------ coercion
 
     def execution_values(self, threat: ThreatState) -> np.ndarray:

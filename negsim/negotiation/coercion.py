@@ -9,7 +9,7 @@ step ahead at the target's best reply for every type its belief allows
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,6 +34,7 @@ class ThreatState:
     status: str = "pending"
     depth: float = 0.0
     executed_round: int | None = None
+    ranking: dict = field(default_factory=dict)
     before: tuple = ()
 
 
@@ -108,8 +109,10 @@ def responses(
 
     Sectors are ranked by the coercer's political loss per unit of the target's own
     loss from a retaliatory tariff there alone (where retaliation hurts the
-    coercer's politics most for what it costs); option ``k`` retaliates on the
-    first ``k``. Every option's payoffs are computed for every country.
+    coercer's politics most for what it costs), in the state when the threat is
+    first weighed at that depth (kept for the run: the ranking rests on lobby weights
+    and trade shares, which do not move); option ``k`` retaliates on the first ``k``.
+    Every option's payoffs are computed for every country.
     """
     by, on = threat.by, threat.on
     after, after_health = tariffs.copy(), health.copy()
@@ -119,6 +122,24 @@ def responses(
     sectors = np.flatnonzero(imports[on, by] > 0)
     if increment <= 0 or not len(sectors):
         return _evaluate(model, [after], [after_health], [np.zeros(0, int)], increment, threat)
+    ranked = threat.ranking.get(depth)
+    if ranked is None:
+        ranked = threat.ranking[depth] = _rank(
+            model, threat, sectors, increment, after, after_health
+        )
+    states, healths, chosen = [after], [after_health], [np.zeros(0, int)]
+    for k in range(1, min(len(ranked), n_sectors) + 1):
+        state, state_health = after.copy(), after_health.copy()
+        retaliate(model, on, by, ranked[:k], increment, state, state_health)
+        states.append(state)
+        healths.append(state_health)
+        chosen.append(ranked[:k])
+    return _evaluate(model, states, healths, chosen, increment, threat)
+
+
+def _rank(model, threat, sectors, increment, after, after_health) -> np.ndarray:
+    """Sectors by the coercer's political loss per unit of the target's own loss."""
+    by, on = threat.by, threat.on
     singles, single_health = [after], [after_health]
     for s in sectors:
         state, state_health = after.copy(), after_health.copy()
@@ -128,15 +149,7 @@ def responses(
     single = _evaluate(model, singles, single_health, [np.zeros(0, int)] * len(singles), 0, threat)
     coercer_loss = single.politics[0, by] - single.politics[1:, by]
     own_loss = np.maximum(single.utility[0, on] - single.utility[1:, on], 1e-9)
-    ranked = sectors[np.argsort(-coercer_loss / own_loss, kind="stable")]
-    states, healths, chosen = [after], [after_health], [np.zeros(0, int)]
-    for k in range(1, min(len(ranked), n_sectors) + 1):
-        state, state_health = after.copy(), after_health.copy()
-        retaliate(model, on, by, ranked[:k], increment, state, state_health)
-        states.append(state)
-        healths.append(state_health)
-        chosen.append(ranked[:k])
-    return _evaluate(model, states, healths, chosen, increment, threat)
+    return sectors[np.argsort(-coercer_loss / own_loss, kind="stable")]
 
 
 @dataclass

@@ -27,6 +27,7 @@ import numpy as np
 from negsim.negotiation.agents import CountryAgent
 from negsim.negotiation.beliefs import TYPES
 from negsim.negotiation.coercion import Responses, ThreatState
+from negsim.negotiation.commitments import commitments_of
 from negsim.negotiation.diagnostics import diagnostic_rng, nash_gap
 from negsim.negotiation.kinds import strategy_for
 from negsim.negotiation.protocols import (
@@ -81,7 +82,7 @@ class NegotiationModel(CoercionRules, mesa.Model):
         if collect not in COLLECT:
             raise ValueError(f"unknown collect {collect!r}; allowed: {', '.join(COLLECT)}")
         super().__init__(rng=rng)
-        self.diagnostic_rng = diagnostic_rng(self.rng)
+        self._diagnostic_rng: np.random.Generator | None = None
         self.nash_sample = nash_sample
         self.seed = int(rng) if isinstance(rng, int | np.integer) else None
         self.config = load_scenario(scenario) if isinstance(scenario, str) else scenario
@@ -97,7 +98,7 @@ class NegotiationModel(CoercionRules, mesa.Model):
         self.tariffs = self.world.base_tariffs.copy()
         self.health = np.ones((n, n))
         self.backdowns = np.zeros(n)
-        self.threats_executed = self.retaliations = self.truces = 0
+        self.threats_executed = self.retaliations = self.truces = self.snapbacks = 0
         self.retaliated_by = np.zeros(n, dtype=int)
         self.agreements: list[dict] = []
         self.offers: list[dict] = []
@@ -124,6 +125,13 @@ class NegotiationModel(CoercionRules, mesa.Model):
         self._datacollector: mesa.DataCollector | None = None
         if collect == "rounds":
             self.datacollector.collect(self)
+
+    @property
+    def diagnostic_rng(self) -> np.random.Generator:
+        """The diagnostics' generator, derived from the run's seed (built on first use)."""
+        if self._diagnostic_rng is None:
+            self._diagnostic_rng = diagnostic_rng(self.rng)
+        return self._diagnostic_rng
 
     @property
     def datacollector(self) -> mesa.DataCollector:
@@ -225,6 +233,10 @@ class NegotiationModel(CoercionRules, mesa.Model):
         self._replies.clear()
         self._apply_events()
         self._sign_due()
+        for table in self.tables:  # commitments delivered, then watched (A2-A3)
+            if table.commitments is not None and not table.commitments.snapped:
+                self.agents.do("deliver", table)
+                self.agents.do("monitor", table)
         self._summits()
         self.agents.select(lambda a: bool(self.due_threats(a.index))).do("act_on_threats")
         self.agents.select(lambda a: bool(self.executed_now(a.index))).do("answer_coercion")
@@ -324,6 +336,7 @@ class NegotiationModel(CoercionRules, mesa.Model):
             new[sel] = offer[table.issue_of_target[keep]]
         else:
             new = table.apply(offer[None], self.tariffs)[0]
+        table.commitments = commitments_of(table, new, self.tariffs, self.world)
         self.tariffs = new
         self.health = self.agreed_health(table)
         self.version += 1

@@ -10,6 +10,7 @@ tariff in a sector, the same for every exporter, ROW included.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -68,6 +69,7 @@ class Table:
     offer: Offer | None = None
     deal: tuple | None = None
     sign_round: int | None = None
+    commitments: Any = None
     _bounds_cache: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -104,7 +106,7 @@ class Table:
         cached = self._bounds_cache
         if cached is not None and cached[0] is lower and cached[1] is upper:
             return cached[2]
-        low = np.zeros(self.n_issues)
+        low = np.full(self.n_issues, -np.inf)  # a commitment may lie below zero (A1)
         high = np.full(self.n_issues, np.inf)
         np.maximum.at(low, self.issue_of_target, lower[self.importer, self.exporter, self.sector])
         np.minimum.at(high, self.issue_of_target, upper[self.importer, self.exporter, self.sector])

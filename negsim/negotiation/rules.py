@@ -36,6 +36,7 @@ class CoercionRules:
     threats_executed: int
     retaliations: int
     truces: int
+    snapbacks: int
     retaliated_by: np.ndarray
     config: Scenario
     codes: list[str]
@@ -140,6 +141,30 @@ class CoercionRules:
                 if all(sides.map("truce_vote", threat)):
                     threat.deadline = self.round + summit.truce
                     self.truces += 1
+
+    def deliver(self, table: Table, share: float) -> None:
+        """The importer delivers ``share`` of its commitments' subsidy equivalent (A2)."""
+        commitments = table.commitments
+        for entry, tariff in commitments.entries.items():
+            self.tariffs[entry] = share * tariff
+        commitments.delivered.append(share)
+        self.version += 1
+
+    def snap_back(self, table: Table) -> None:
+        """The exporter restores its tariffs of before the deal; the commitments lapse (A3)."""
+        commitments = table.commitments
+        commitments.snapped = True
+        importers = commitments.importers
+        for exporter in [p for p in table.parties if p not in importers]:
+            for importer in importers:
+                before = commitments.leverage[exporter, importer]
+                self.tariffs[exporter, importer] = np.maximum(
+                    self.tariffs[exporter, importer], before
+                )
+        for entry in commitments.entries:
+            self.tariffs[entry] = max(0.0, commitments.leverage[entry])
+        self.snapbacks += 1
+        self.version += 1
 
 
 def threats_of(config: Scenario) -> list[ThreatState]:

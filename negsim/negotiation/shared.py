@@ -6,6 +6,7 @@ import threading
 from collections import OrderedDict
 
 from negsim.economy import World
+from negsim.negotiation.commitments import floors
 from negsim.payoffs import PayoffModel, RedLines, TableEvaluator
 from negsim.scenarios import Scenario
 
@@ -17,6 +18,9 @@ def shared_parts(
     scenario: Scenario,
 ) -> tuple[World, PayoffModel, RedLines, dict[str, TableEvaluator]]:
     """The world, payoff model, red lines and table evaluators of a scenario.
+
+    The red lines' lower bounds hold the tariff equivalents of the scenario's
+    purchase commitments (model.md A1).
 
     They depend on the scenario alone and are read-only during a run, so models of
     the same scenario (same content, compared through its JSON) share them: a
@@ -31,7 +35,10 @@ def shared_parts(
     if parts is None:
         world = World.from_scenario(scenario)
         payoffs = PayoffModel.from_scenario(scenario, world)
-        parts = cache[key] = (world, payoffs, RedLines.from_scenario(scenario), {})
+        lines = RedLines.from_scenario(scenario)
+        if scenario.commitments:  # offers may go below zero down to a commitment (A1)
+            lines = RedLines(floors(scenario, world, lines.lower), lines.upper)
+        parts = cache[key] = (world, payoffs, lines, {})
         while len(cache) > SHARED_SCENARIOS:
             cache.popitem(last=False)
     return parts

@@ -77,6 +77,9 @@ class Outcome:
             reserves, nash_gap).
         types: each country's private types drawn for the run, ``<C>.<type>``.
         beliefs: posterior means at the end, ``<observer>.<about>.<type>``.
+        commitments: purchases committed, USD bn a year, ``<importer>.<exporter>.<sector>``.
+        compliance: per table with commitments, the mean share delivered.
+        snapbacks: per table with commitments, whether the exporter snapped back.
     """
 
     scenario: Scenario
@@ -96,6 +99,9 @@ class Outcome:
     truces: int = 0
     types: dict[str, float] = field(default_factory=dict)
     beliefs: dict[str, float] = field(default_factory=dict)
+    commitments: dict[str, float] = field(default_factory=dict)
+    compliance: dict[str, float] = field(default_factory=dict)
+    snapbacks: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_model(cls, model: NegotiationModel) -> Outcome:
@@ -133,6 +139,24 @@ class Outcome:
             ),
             agreements=list(model.agreements),
             truces=model.truces,
+            commitments={
+                ".".join(
+                    (model.config.codes[j], model.config.codes[i], model.config.sectors[s])
+                ): bought
+                for t in model.tables
+                if t.commitments is not None
+                for (j, i, s), bought in t.commitments.purchases.items()
+            },
+            compliance={
+                t.name: float(np.mean(t.commitments.delivered)) if t.commitments.delivered else 1.0
+                for t in model.tables
+                if t.commitments is not None
+            },
+            snapbacks={
+                t.name: int(t.commitments.snapped)
+                for t in model.tables
+                if t.commitments is not None
+            },
             types={
                 f"{a.code}.{name}": float(getattr(a, name))
                 for a in model.country_agents
@@ -194,6 +218,12 @@ class Outcome:
         for name in self.tables:
             record.setdefault(f"rounds_to_agreement.{name}", math.nan)
         record["truces"] = int(self.truces)
+        for item in scenario.commitments.values():
+            key = f"{item.importer}.{item.exporter}.{item.sector}"
+            record[f"commitment.{key}"] = self.commitments.get(key, 0.0)
+        for name in self.tables:
+            record[f"compliance.{name}"] = self.compliance.get(name, math.nan)
+            record[f"snapback.{name}"] = self.snapbacks.get(name, 0)
         for key, value in self.types.items():
             record[f"type.{key}"] = value
         for key, value in self.beliefs.items():

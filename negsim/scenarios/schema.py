@@ -227,6 +227,27 @@ class Summit(_Strict):
     truce: int = _unit("rounds", "how long a truce postpones pending threats", default=3, ge=1)
 
 
+class Commitment(_Strict):
+    """A purchase commitment a deal may hold: the importer buys at least X from the exporter."""
+
+    importer: str = _unit("country", "who commits to buy")
+    exporter: str = _unit("country", "whose goods")
+    sector: str = _unit("-", "sector")
+    most: float = _unit("USD bn", "largest yearly purchases that may be committed", gt=0)
+
+
+class Compliance(_Strict):
+    """How commitments are met and watched (docs/model.md A1-A3)."""
+
+    shortfall: Fraction = _unit(
+        "0..1", "largest share of a commitment's subsidy equivalent not delivered", default=0.5
+    )
+    noise: NonNegative = _unit("share", "sd of the exporter's reading of compliance", default=0.1)
+    threshold: Fraction = _unit(
+        "share", "observed compliance below which the exporter snaps back", default=0.5
+    )
+
+
 class Protocol(_Strict):
     """Options of the negotiation protocols."""
 
@@ -259,6 +280,8 @@ class Scenario(_Strict):
     events: dict[str, Event] = Field(default_factory=dict)
     notices: dict[str, Notice] = Field(default_factory=dict)
     summits: dict[str, Summit] = Field(default_factory=dict)
+    commitments: dict[str, Commitment] = Field(default_factory=dict)
+    compliance: Compliance = Field(default_factory=Compliance)
     nations: dict[str, Country] = Field(default_factory=dict)
     row: RestOfWorld = Field(default_factory=RestOfWorld)
 
@@ -335,6 +358,14 @@ class Scenario(_Strict):
             _known(f"notices.{name}.by", notice.by, codes)
             for code in notice.partners:
                 _known(f"notices.{name}.partners", code, [c for c in codes if c != notice.by])
+        for name, item in self.commitments.items():
+            _known(f"commitments.{name}.importer", item.importer, codes)
+            _known(
+                f"commitments.{name}.exporter",
+                item.exporter,
+                [c for c in codes if c != item.importer],
+            )
+            _known(f"commitments.{name}.sector", item.sector, sectors)
         for name, summit in self.summits.items():
             for code in summit.parties:
                 _known(f"summits.{name}.parties", code, codes)
