@@ -409,3 +409,14 @@ def test_commitments_are_delivered_watched_and_can_snap_back(threshold, snaps):
         assert model.tariffs[CN, US, AGRICULTURE] == before[CN, US, AGRICULTURE]
     else:
         assert model.tariffs[CN, US, AGRICULTURE] == pytest.approx(share * committed)
+
+
+@pytest.mark.parametrize("protocol", ["bilateral", "multilateral"])
+def test_the_retaliation_options_are_valued_as_full_states_would_be(tag2018, protocol):
+    model = NegotiationModel(tag2018, protocol, rng=0, collect="none")
+    for threat in model.threats:
+        reply = model.responses(threat, 1.0)
+        full = model.payoffs.evaluate(
+            reply.tariffs, health=reply.health, round_=0, backdowns=model.backdowns
+        ).total
+        assert np.allclose(reply.utility, full, atol=1e-10)

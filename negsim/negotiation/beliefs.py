@@ -62,5 +62,11 @@ class Beliefs:
 
 
 def draw_type(rng: np.random.Generator, values: list[float], weights: list[float]) -> float:
-    """One draw of a private type from its prior (the model's stream: part of the run)."""
-    return float(values[int(rng.choice(len(values), p=np.asarray(weights) / sum(weights)))])
+    """One draw of a private type from its prior (the model's stream: part of the run).
+
+    The inverse of the prior's distribution function at one uniform draw (the draw
+    ``Generator.choice(p=...)`` makes, without its overhead).
+    """
+    cdf = np.cumsum(weights)
+    cdf /= cdf[-1]
+    return float(values[int(np.searchsorted(cdf, rng.random(), side="right"))])

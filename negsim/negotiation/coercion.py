@@ -9,7 +9,7 @@ step ahead at the target's best reply for every type its belief allows
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,7 +34,6 @@ class ThreatState:
     status: str = "pending"
     depth: float = 0.0
     executed_round: int | None = None
-    ranking: dict = field(default_factory=dict)
     before: tuple = ()
 
 
@@ -109,10 +108,10 @@ def responses(
 
     Sectors are ranked by the coercer's political loss per unit of the target's own
     loss from a retaliatory tariff there alone (where retaliation hurts the
-    coercer's politics most for what it costs), in the state when the threat is
-    first weighed at that depth (kept for the run: the ranking rests on lobby weights
-    and trade shares, which do not move); option ``k`` retaliates on the first ``k``.
-    Every option's payoffs are computed for every country.
+    coercer's politics most for what it costs), in the state at the start of the
+    run (round 0: the ranking rests on lobby weights and trade shares, which do not
+    move, and is computed once per scenario); option ``k`` retaliates on the first
+    ``k``. Every option's payoffs are computed for every country.
     """
     by, on = threat.by, threat.on
     after, after_health = tariffs.copy(), health.copy()
@@ -122,11 +121,7 @@ def responses(
     sectors = np.flatnonzero(imports[on, by] > 0)
     if increment <= 0 or not len(sectors):
         return _evaluate(model, [after], [after_health], [np.zeros(0, int)], increment, threat)
-    ranked = threat.ranking.get(depth)
-    if ranked is None:
-        ranked = threat.ranking[depth] = _rank(
-            model, threat, sectors, increment, after, after_health
-        )
+    ranked = _ranking(model, threat, depth, sectors)
     states, healths, chosen = [after], [after_health], [np.zeros(0, int)]
     for k in range(1, min(len(ranked), n_sectors) + 1):
         state, state_health = after.copy(), after_health.copy()
@@ -137,7 +132,21 @@ def responses(
     return _evaluate(model, states, healths, chosen, increment, threat)
 
 
-def _rank(model, threat, sectors, increment, after, after_health) -> np.ndarray:
+def _ranking(model, threat: ThreatState, depth: float, sectors: np.ndarray) -> np.ndarray:
+    """The target's sectors ranked at the start of the run (shared by runs of a scenario)."""
+    key = f"ranking:{threat.name}:{depth}"
+    ranked = model.evaluators.get(key)
+    if ranked is None:
+        after = model.world.base_tariffs.copy()
+        after_health = np.ones_like(model.health)
+        increment = put_in_force(model, threat, depth, after, after_health)
+        ranked = model.evaluators[key] = _rank(
+            model, threat, sectors, increment, after, after_health, round_=0
+        )
+    return ranked
+
+
+def _rank(model, threat, sectors, increment, after, after_health, round_) -> np.ndarray:
     """Sectors by the coercer's political loss per unit of the target's own loss."""
     by, on = threat.by, threat.on
     singles, single_health = [after], [after_health]
@@ -146,7 +155,8 @@ def _rank(model, threat, sectors, increment, after, after_health) -> np.ndarray:
         retaliate(model, on, by, np.array([s]), increment, state, state_health)
         singles.append(state)
         single_health.append(state_health)
-    single = _evaluate(model, singles, single_health, [np.zeros(0, int)] * len(singles), 0, threat)
+    none = [np.zeros(0, int)] * len(singles)
+    single = _evaluate(model, singles, single_health, none, 0, threat, round_=round_)
     coercer_loss = single.politics[0, by] - single.politics[1:, by]
     own_loss = np.maximum(single.utility[0, on] - single.utility[1:, on], 1e-9)
     return sectors[np.argsort(-coercer_loss / own_loss, kind="stable")]
@@ -157,12 +167,25 @@ class _Evaluated(Responses):
     politics: np.ndarray
 
 
-def _evaluate(model, states, healths, chosen, increment, threat) -> _Evaluated:
+def _evaluate(model, states, healths, chosen, increment, threat, round_=None) -> _Evaluated:
     tariffs = np.stack(states)
     health = np.clip(np.stack(healths), 0.0, 1.0)
-    payoffs = model.payoffs.evaluate(
-        tariffs, health=health, round_=model.round, backdowns=model.backdowns
+    start = round_ is not None  # the start of the run: round 0, no backdowns
+    common = {
+        "health": health,
+        "round_": 0 if start else model.round,
+        "backdowns": np.zeros_like(model.backdowns) if start else model.backdowns,
+    }
+    table = next(
+        (t for t in model.tables if sorted(t.parties) == sorted((threat.by, threat.on))), None
     )
+    evaluator = None if table is None else model.valuation.evaluator(table)
+    if evaluator is not None and all(evaluator.covers(t, tariffs[0]) for t in tariffs):
+        # every option differs from the first only on the pair's table: restricted markets
+        links = evaluator.with_states(np.zeros((0, table.n_issues)), *tariffs)
+        payoffs = evaluator.evaluate(links, tariffs[0], **common)
+    else:
+        payoffs = model.payoffs.evaluate(tariffs, **common)
     imports = model.world.base_imports
     taxed = imports[threat.by, threat.on, threat.sectors].sum()
     coverage = np.array([imports[threat.on, threat.by, s].sum() for s in chosen])

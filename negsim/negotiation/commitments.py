@@ -86,13 +86,15 @@ class Commitments:
 
 def commitments_of(table: Table, tariffs: np.ndarray, before: np.ndarray, world: World):
     """The commitments an agreed state holds at ``table`` (entries below zero), or None."""
-    entries = {
-        (int(j), int(i), int(s)): float(tariffs[j, i, s])
-        for j, i, s in zip(table.importer, table.exporter, table.sector, strict=True)
-        if tariffs[j, i, s] < 0.0
-    }
-    if not entries:
+    below = np.flatnonzero(tariffs[table.importer, table.exporter, table.sector] < 0.0)
+    if not len(below):
         return None
+    entries = {
+        (int(table.importer[k]), int(table.exporter[k]), int(table.sector[k])): float(
+            tariffs[table.importer[k], table.exporter[k], table.sector[k]]
+        )
+        for k in below
+    }
     flows = world.exports(tariffs)
     purchases = {e: float(flows[e[1], e[0], e[2]]) for e in entries}
     return Commitments(entries=entries, purchases=purchases, leverage=before.copy())

@@ -238,8 +238,10 @@ class NegotiationModel(CoercionRules, mesa.Model):
                 self.agents.do("deliver", table)
                 self.agents.do("monitor", table)
         self._summits()
-        self.agents.select(lambda a: bool(self.due_threats(a.index))).do("act_on_threats")
-        self.agents.select(lambda a: bool(self.executed_now(a.index))).do("answer_coercion")
+        if any(t.status == "pending" and t.deadline <= self.round for t in self.threats):
+            self.agents.select(lambda a: bool(self.due_threats(a.index))).do("act_on_threats")
+        if any(t.executed_round == self.round for t in self.threats):
+            self.agents.select(lambda a: bool(self.executed_now(a.index))).do("answer_coercion")
         for table in self.tables:
             if table.open and table.talks_from <= self.round:
                 self._negotiate(table)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from typing import Any
 
 from negsim.economy import World
 from negsim.negotiation.commitments import floors
-from negsim.payoffs import PayoffModel, RedLines, TableEvaluator
+from negsim.payoffs import PayoffModel, RedLines
 from negsim.scenarios import Scenario
 
 _SHARED = threading.local()
@@ -16,8 +17,11 @@ SHARED_SCENARIOS = 4  # scenarios whose arrays each thread keeps between runs
 
 def shared_parts(
     scenario: Scenario,
-) -> tuple[World, PayoffModel, RedLines, dict[str, TableEvaluator]]:
-    """The world, payoff model, red lines and table evaluators of a scenario.
+) -> tuple[World, PayoffModel, RedLines, dict[str, Any]]:
+    """The world, payoff model, red lines and derived parts of a scenario.
+
+    The derived parts, filled on first use, are the table evaluators (keyed by table
+    name) and the targets' retaliation rankings (``ranking:<threat>:<depth>``).
 
     The red lines' lower bounds hold the tariff equivalents of the scenario's
     purchase commitments (model.md A1).
