@@ -180,7 +180,11 @@ def _evaluate(model, states, healths, chosen, increment, threat, round_=None) ->
         (t for t in model.tables if sorted(t.parties) == sorted((threat.by, threat.on))), None
     )
     evaluator = None if table is None else model.valuation.evaluator(table)
-    if evaluator is not None and all(evaluator.covers(t, tariffs[0]) for t in tariffs):
+    if (
+        table is not None
+        and evaluator is not None
+        and all(evaluator.covers(t, tariffs[0]) for t in tariffs)
+    ):
         # every option differs from the first only on the pair's table: restricted markets
         links = evaluator.with_states(np.zeros((0, table.n_issues)), *tariffs)
         payoffs = evaluator.evaluate(links, tariffs[0], **common)

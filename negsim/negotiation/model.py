@@ -25,10 +25,10 @@ import mesa
 import numpy as np
 
 from negsim.negotiation.agents import CountryAgent
+from negsim.negotiation.agreements import AgreementRules
 from negsim.negotiation.beliefs import TYPES
 from negsim.negotiation.coercion import Responses, ThreatState
-from negsim.negotiation.commitments import commitments_of
-from negsim.negotiation.diagnostics import diagnostic_rng, nash_gap
+from negsim.negotiation.diagnostics import diagnostic_rng
 from negsim.negotiation.kinds import strategy_for
 from negsim.negotiation.protocols import (
     PROTOCOLS,
@@ -48,7 +48,7 @@ COLLECT = ("rounds", "final", "none")
 NASH_SAMPLE = 256  # random packages on which a table's Nash solution is found
 
 
-class NegotiationModel(CoercionRules, mesa.Model):
+class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
     """Countries negotiating tariffs round by round under one protocol.
 
     Args:
@@ -302,65 +302,6 @@ class NegotiationModel(CoercionRules, mesa.Model):
         table.last_offer[proposer] = package
         record = {"round": self.round, "table": table.name, "proposer": self.codes[proposer]}
         self.offers.append({**record, "offer": package, "accepted": False})
-
-    def _settle(self, table: Table, offer: Offer, members: list[int]) -> None:
-        """Agree now, or, with a notice to give, agree in principle and sign later (C2)."""
-        if table.notice > 0:
-            table.status = "notified"
-            table.deal = (offer.package, offer.utility, offer.reserve, sorted(members))
-            table.sign_round = self.round + table.notice
-            return
-        self.agree(table, offer.package, offer.utility, offer.reserve, members)
-
-    def _sign_due(self) -> None:
-        for table in self.tables:
-            if (
-                table.status == "notified"
-                and table.sign_round == self.round
-                and table.deal is not None
-            ):
-                package, utility, reserve, members = table.deal  # as agreed in principle
-                self.agree(table, package, utility, reserve, members)
-
-    def agree(
-        self,
-        table: Table,
-        offer: np.ndarray,
-        utility: np.ndarray,
-        reserves: np.ndarray,
-        members: list[int],
-    ) -> None:
-        """Put an agreement in force: tariffs, health, threats withdrawn, the record."""
-        if len(members) < len(table.parties):  # plurilateral: members' schedules only
-            keep = np.isin(table.importer, members)
-            new = self.tariffs.copy()
-            sel = (table.importer[keep], table.exporter[keep], table.sector[keep])
-            new[sel] = offer[table.issue_of_target[keep]]
-        else:
-            new = table.apply(offer[None], self.tariffs)[0]
-        table.commitments = commitments_of(table, new, self.tariffs, self.world)
-        self.tariffs = new
-        self.health = self.agreed_health(table)
-        self.version += 1
-        table.status = "agreed"
-        table.agreement_round = self.round
-        table.members = sorted(members)
-        for threat in self.pending(table):
-            threat.status = "withdrawn"
-        bounds = self.bounds(table, table.current(self.tariffs))
-        self.agreements.append(
-            {
-                "table": table.name,
-                "round": self.round,
-                "rounds_of_talks": self.round - table.talks_from,
-                "members": [self.codes[m] for m in table.members],
-                "utility": {self.codes[p]: float(utility[p]) for p in table.parties},
-                "reserve": {self.codes[p]: float(reserves[p]) for p in table.parties},
-                "nash_gap": nash_gap(self, table, offer, utility, reserves, bounds),
-            }
-        )
-
-    _agree = agree
 
     def _break_down(self, table: Table) -> None:
         """A walk-out: the table closes, health suffers, pending threats fall due now."""
