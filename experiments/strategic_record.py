@@ -105,6 +105,10 @@ def measures(record: dict, scenario) -> dict:
         "jp_retaliates": float(record["retaliations.JP"] > 0),
         "cn_retaliates": float(record["retaliations.CN"] > 0),
         "us_cn_deal": float(record["agreement.US-CN"] == 1),
+        "commitment_agreed": float(record.get("commitment.CN.US.agriculture", 0.0) > 0),
+        "compliance": record.get("compliance.US-CN", math.nan),
+        "snapback": float(record.get("snapback.US-CN", 0)),
+        "rounds_of_talks_us_jp": record.get("rounds_to_agreement.US-JP", math.nan),
     }
 
 
