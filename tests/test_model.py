@@ -420,3 +420,29 @@ def test_the_retaliation_options_are_valued_as_full_states_would_be(tag2018, pro
             reply.tariffs, health=reply.health, round_=0, backdowns=model.backdowns
         ).total
         assert np.allclose(reply.utility, full, atol=1e-10)
+
+
+def test_a_registered_strategy_plays_for_the_countries_that_name_it(monkeypatch):
+    from negsim.negotiation import kinds
+
+    class Stubborn:
+        """Offers the state in force and accepts nothing."""
+
+        name = "stubborn"
+
+        def choose(self, agent, utilities, reserves, table):
+            return 2, True  # candidate 2 is the current state (model.md N2)
+
+        def accepts(self, agent, utility, reserve, table):
+            return False
+
+    monkeypatch.setitem(kinds.STRATEGIES, "stubborn", Stubborn)
+    scenario = negsim.load_scenario(
+        "tag2018", {f"{c}.strategy.kind": "stubborn" for c in ("US", "JP", "CN")}
+    )
+    model = NegotiationModel(scenario, "bilateral", rng=0, collect="none")
+    assert all(isinstance(agent.kind, Stubborn) for agent in model.country_agents)
+    record = model.run().to_record()
+    assert record["agreement"] == 0 and not model.agreements
+    offered = {o["table"] for o in model.offers}
+    assert offered == {"US-JP", "US-CN"}
