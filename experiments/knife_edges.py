@@ -108,6 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=100, help="seeds per arm (paired)")
     parser.add_argument("--only", default="", help="only paths starting with this")
+    parser.add_argument("--start", default="", help="begin at this path (resume a listing)")
     args = parser.parse_args()
     text = SCENARIO.read_text()
     data = tomllib.loads(text)
@@ -116,13 +117,21 @@ def main() -> None:
     print(f"tag2018, bilateral, {args.runs} paired seeds per arm; base: " + _shares(base))
     print(f"{'parameter':42s} {'value':>10s}  -10%: shares        +10%: shares   max move")
     edges = []
-    for path in estimated_paths(text):
+    paths = estimated_paths(text)
+    if args.start:
+        paths = paths[paths.index(args.start) :]
+    for path in paths:
         if not path.startswith(args.only):
             continue
         value = _get(data, path.split("."))
         rows = []
         for factor in (0.9, 1.1):
-            scenario = negsim.load_scenario("tag2018", {path: scaled(value, factor)})
+            try:
+                scenario = negsim.load_scenario("tag2018", {path: scaled(value, factor)})
+            except negsim.ScenarioError as exc:  # outside the parameter's range: no arm
+                print(f"{path:42s} x{factor}: not allowed ({str(exc).split(': ')[-1]})")
+                rows.append(base)
+                continue
             rows.append(headlines(scenario, seeds))
         move = max(abs(row[k] - base[k]) for row in rows for k in HEADLINES)
         flag = "  KNIFE EDGE" if move > LIMIT else ""
