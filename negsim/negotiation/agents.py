@@ -171,7 +171,7 @@ class CountryAgent(mesa.Agent):
         values = []
         for depth in DEPTHS:
             reply = self.model.responses(threat, depth)
-            chosen = [reply.best(threat.on, r) for r in belief.values]
+            chosen = reply.best_of(threat.on, belief.values)
             values.append(float(belief.weights @ reply.utility[chosen, self.index]))
         return np.array(values)
 

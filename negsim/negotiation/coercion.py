@@ -61,6 +61,11 @@ class Responses:
         """The option a target of this resolve chooses: own payoff plus resolve·coverage (N5)."""
         return int(np.argmax(self.utility[:, on] + resolve * self.coverage))
 
+    def best_of(self, on: int, resolves: np.ndarray) -> np.ndarray:
+        """The option of each resolve type, as :meth:`best` for each (first best on ties)."""
+        scores = self.utility[:, on, None] + self.coverage[:, None] * resolves[None, :]
+        return np.argmax(scores, axis=0)
+
 
 def put_in_force(
     model: NegotiationModel,

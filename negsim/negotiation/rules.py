@@ -106,7 +106,7 @@ class CoercionRules:
         for agent in self.country_agents:
             if agent.index != threat.on:
                 belief = agent.beliefs.of(threat.on, "resolve")
-                belief.update(np.array([reply.best(threat.on, r) == option for r in belief.values]))
+                belief.update(reply.best_of(threat.on, belief.values) == option)
         if option == 0:
             return
         sectors = reply.sectors[option]
