@@ -186,8 +186,8 @@ def test_a_us_japan_deal_changes_no_tariff_on_china(tag2018):
     table = next(t for t in model.tables if t.name == "US-JP")
     before = model.tariffs.copy()
     offer = np.random.default_rng(0).uniform(0.12, 0.3, table.n_issues)
-    utilities = model._table_payoffs(table, offer[None], breakdown=True).total
-    model._agree(table, offer, utilities[0], utilities[-1], table.parties)
+    utilities = model.table_payoffs(table, offer[None], breakdown=True).total
+    model.agree(table, offer, utilities[0], utilities[-1], table.parties)
     after = model.tariffs
     assert np.array_equal(after[:, CN], before[:, CN])  # on China's exports
     assert np.array_equal(after[CN], before[CN])  # China's own tariffs
@@ -235,8 +235,8 @@ def test_plurilateral_option_lets_acceptors_agree_among_themselves():
     table = model.tables[0]
     before = model.tariffs.copy()
     offer = np.random.default_rng(1).uniform(0.12, 0.3, table.n_issues)
-    utilities = model._table_payoffs(table, offer[None], breakdown=True).total
-    model._agree(table, offer, utilities[0], utilities[-1], [US, JP])
+    utilities = model.table_payoffs(table, offer[None], breakdown=True).total
+    model.agree(table, offer, utilities[0], utilities[-1], [US, JP])
     assert np.array_equal(model.tariffs[CN], before[CN])
     for j in (US, JP):
         schedule = model.tariffs[j, [i for i in range(4) if i != j], :]
