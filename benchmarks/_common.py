@@ -52,11 +52,11 @@ def table_round(model, table) -> bool:
     current = table.current(model.tariffs)
     bounds = table.bounds(model.red_lines.lower, model.red_lines.upper)
     offers = proposer.candidates(table, current, bounds)
-    payoffs = model._table_payoffs(table, offers, breakdown=True)
+    payoffs = model.table_payoffs(table, offers, breakdown=True)
     utilities, reserves = payoffs.total[:-1], payoffs.total[-1]
-    choice, _ = proposer.choose(utilities, reserves, table, model.round)
+    choice, _ = proposer.choose(utilities, reserves, table)
     answers = [
-        model.country_agents[p].accepts(utilities[choice, p], reserves[p], table, model.round)
+        model.country_agents[p].accepts(utilities[choice, p], reserves[p], table)
         for p in table.parties
         if p != proposer.index
     ]

@@ -545,7 +545,7 @@ def test_sweep_by_bare_name_from_the_repository(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "escalation: 40 runs (40 ok, 0 errors)" in result.stdout
     df = negsim.load_results(out)
-    grid = df.groupby(["param.threats.us_china_list3.level", "param.CN.strategy.retaliation"])
+    grid = df.groupby(["param.threats.us_china_list3.level", "param.CN.strategy.resolve.values.3"])
     assert grid.ngroups == 20 and (grid.size() == 2).all()
     # seeds depend only on the definition's root seed and the run's place in the design
     root = Experiment.from_file(REPO / "experiments" / "escalation.toml").root_seed

@@ -1,18 +1,23 @@
-"""Country agents: each holds its strategy parameters and makes its own choices.
+"""Country agents: each makes its own moves; the model holds the state and the rules.
 
-The model owns the world state (tariffs, alliance health, threats); an agent
-proposes, accepts or rejects, decides whether to execute a threat and whether to
-retaliate, using the functions in ``strategies.py`` and the model's ``rng``.
+A :class:`CountryAgent` proposes and responds at tables (through its strategy
+kind, :mod:`negsim.negotiation.kinds`), signals, walks out, executes or withdraws
+its threats, retaliates (how much and where), agrees to truces, and learns the
+others' private types by Bayes' rule from what it sees (:mod:`beliefs`). The model
+calls these methods through Mesa's AgentSet in the protocol's order
+(:meth:`NegotiationModel.step`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
 
 from negsim.negotiation import strategies
+from negsim.negotiation.beliefs import Beliefs, draw_type
+from negsim.negotiation.coercion import DEPTHS, ThreatState
 
 if TYPE_CHECKING:
     from negsim.negotiation.model import NegotiationModel
@@ -27,23 +32,36 @@ class CountryAgent(mesa.Agent):
         code: the country code (``US``, ``JP``, ...).
         index: its position in the scenario's country list.
         strategy: its strategy parameters (scenario ``<C>.strategy``).
+        kind: its strategy object (``<C>.strategy.kind`` in the registry).
         deadline: the round by which it wants a deal.
+        resolve, margin: its private types, drawn from its priors (model.md B1).
+        beliefs: its beliefs about the others' types.
     """
 
     model: NegotiationModel
 
-    def __init__(self, model: NegotiationModel, code: str, index: int, strategy: Strategy):
+    def __init__(
+        self, model: NegotiationModel, code: str, index: int, strategy: Strategy, kind: Any
+    ) -> None:
         super().__init__(model)
         self.code = code
         self.index = index
         self.strategy = strategy
+        self.kind = kind
         self.deadline = strategy.deadline or model.config.horizon
+        self.resolve = draw_type(model.rng, strategy.resolve.values, strategy.resolve.weights)
+        self.margin = draw_type(model.rng, strategy.margin.values, strategy.margin.weights)
+        self.beliefs = Beliefs(index, model.priors)
 
-    def target(self, table: Table, round_: int, reserve: float) -> float:
-        """Current aspiration at a table (model.md N1)."""
+    # ------------------------------------------------------------------ tables
+
+    def target(self, table: Table, reserve: float) -> float:
+        """Current aspiration at a table (model.md N1), from the round talks opened."""
         best = max(table.best[self.index], reserve)
-        # every table opens at round 0, so the round is the time elapsed
-        return strategies.aspiration(best, reserve, round_, self.deadline, self.strategy.concession)
+        elapsed = self.model.round - table.talks_from
+        return strategies.aspiration(
+            best, reserve, elapsed, self.deadline, self.strategy.concession
+        )
 
     def candidates(self, table: Table, current: np.ndarray, bounds: tuple) -> np.ndarray:
         """Sample candidate packages for its next offer (model.md N2)."""
@@ -65,37 +83,133 @@ class CountryAgent(mesa.Agent):
             *bounds,
         )
 
-    def choose(
-        self, utilities: np.ndarray, reserves: np.ndarray, table: Table, round_: int
-    ) -> tuple[int, bool]:
-        """Pick an offer from candidate utilities (K, n) by its noisy model of the others."""
-        others = [p for p in table.parties if p != self.index]
-        noise = self.model.rng.normal(
-            0.0, self.strategy.noise, size=(utilities.shape[0], len(others))
-        )
-        estimate = utilities[:, others] + noise
-        target = self.target(table, round_, reserves[self.index])
-        return strategies.choose_offer(
-            utilities[:, self.index], estimate, target, reserves[self.index], reserves[others]
-        )
+    def choose(self, utilities: np.ndarray, reserves: np.ndarray, table: Table) -> tuple[int, bool]:
+        """Pick an offer among candidates' utilities (K, n) by its strategy."""
+        return self.kind.choose(self, utilities, reserves, table)
 
-    def accepts(self, utility: float, reserve: float, table: Table, round_: int) -> bool:
-        """Accept an offer worth at least its aspiration and outside option (model.md N4)."""
-        return strategies.accepts(utility, self.target(table, round_, reserve), reserve)
+    def accepts(self, utility: float, reserve: float, table: Table) -> bool:
+        """Whether it accepts an offer worth ``utility`` against its outside option."""
+        return bool(self.kind.accepts(self, utility, reserve, table))
 
-    def division_offer(self, round_: int) -> np.ndarray:
-        """Equilibrium offer in a divide-the-gains game: the SPE split (model.md N9)."""
-        return strategies.backward_induction(self.model.discounts, self.model.proposers(round_))
+    def propose(self, table: Table) -> None:
+        """Make an offer at ``table`` (the model records it as the table's offer)."""
+        model = self.model
+        current = table.current(model.tariffs)
+        offers = self.candidates(table, current, model.bounds(table, current))
+        payoffs = model.table_payoffs(table, offers, breakdown=True)
+        utilities, reserves = payoffs.total[:-1], payoffs.total[-1]
+        choice, hopeful = self.choose(utilities, reserves, table)
+        table.stalled[self.index] = 0 if hopeful else table.stalled[self.index] + 1
+        # an offer worth less to the proposer than walking away is not on the table
+        sincere = utilities[choice, self.index] >= reserves[self.index] - 1e-9
+        model.put_offer(table, self.index, offers[choice], utilities[choice], reserves, sincere)
 
-    def division_accepts(self, share: float, round_: int) -> bool:
-        """Accept a share at least worth waiting for: δ times the continuation (N9)."""
-        later = strategies.backward_induction(
-            self.model.discounts, self.model.proposers(round_ + 1)
+    def respond(self, table: Table) -> None:
+        """Accept or reject the offer on the table."""
+        offer = table.offer
+        if offer is None or self.index == offer.proposer:
+            return
+        yes = offer.sincere and self.accepts(
+            offer.utility[self.index], offer.reserve[self.index], table
         )
-        return share >= self.strategy.discount * later[self.index] - 1e-12
+        offer.answers[self.index] = yes
+
+    def learn_from_answers(self, table: Table) -> None:
+        """Update its beliefs about the responders' margins from their answers (B2)."""
+        offer = table.offer
+        if offer is None or not offer.sincere:
+            return
+        for p, yes in offer.answers.items():
+            if p == self.index:
+                continue
+            belief = self.beliefs.of(p, "margin")
+            would = offer.utility[p] >= offer.reserve[p] + belief.values - strategies.TOLERANCE
+            belief.update(would if yes else ~would)
+
+    def signal(self, table: Table) -> None:
+        """Having rejected, signal weaker commitment to a reliant proposer (model.md N8)."""
+        offer = table.offer
+        if offer is None or offer.answers.get(self.index, True):
+            return
+        partner = offer.proposer
+        cut = self.strategy.signal * self.model.payoffs.reliance[partner, self.index]
+        if cut > 0:
+            self.model.cut_health(self.index, partner, cut)
+
+    def walks_out(self, table: Table) -> bool:
+        """Walk out after two rounds with no package it expects the others to accept."""
+        return table.stalled[self.index] >= 2
+
+    # ------------------------------------------------------------------ commitments
+
+    def deliver(self, table: Table) -> None:
+        """Deliver this round's purchases on its commitments at ``table`` (model.md A2)."""
+        commitments = table.commitments
+        if self.index in commitments.importers:
+            shortfall = self.model.config.compliance.shortfall
+            self.model.deliver(table, 1.0 - float(self.model.rng.uniform(0.0, shortfall)))
+
+    def monitor(self, table: Table) -> None:
+        """Read the partner's compliance with noise; snap back below the threshold (A3)."""
+        commitments = table.commitments
+        if self.index not in table.parties or self.index in commitments.importers:
+            return
+        compliance = self.model.config.compliance
+        reading = commitments.delivered[-1] + self.model.rng.normal(0.0, compliance.noise)
+        if reading < compliance.threshold and not commitments.snapped:
+            self.model.snap_back(table)
+
+    # ------------------------------------------------------------------ coercion
+
+    def execution_values(self, threat: ThreatState) -> np.ndarray:
+        """Its expected payoff from executing ``threat`` to each depth (N7), resolve excluded.
+
+        One step of look-ahead: for every resolve type its belief allows the target,
+        the target's best reply, weighted by the belief.
+        """
+        belief = self.beliefs.of(threat.on, "resolve")
+        values = []
+        for depth in DEPTHS:
+            reply = self.model.responses(threat, depth)
+            chosen = reply.best_of(threat.on, belief.values)
+            values.append(float(belief.weights @ reply.utility[chosen, self.index]))
+        return np.array(values)
+
+    def act_on_threats(self) -> None:
+        """Execute each of its due threats (to the best depth) or withdraw it (N7)."""
+        for threat in self.model.due_threats(self.index):
+            values = self.execution_values(threat)
+            stay = (
+                self.model.current_total(self.index) - self.model.payoffs.audience_cost[self.index]
+            )
+            best = int(np.argmax(values))
+            executes = values[best] + self.resolve >= stay
+            self.model.observe_decision(threat, values, stay, executes)
+            if executes:
+                self.model.execute(threat, DEPTHS[best])
+            else:
+                self.model.back_down(threat)
+
+    def answer_coercion(self) -> None:
+        """Retaliate against each threat executed on it this round, as its payoff says (N5)."""
+        for threat in self.model.executed_now(self.index):
+            reply = self.model.responses(threat, threat.depth, executed=True)
+            option = reply.best(self.index, self.resolve)
+            self.model.retaliate(threat, reply, option)
+
+    def truce_vote(self, threat: ThreatState) -> bool:
+        """Whether it would agree to postpone ``threat`` at a summit (model.md C3)."""
+        now = self.model.current_total(self.index)
+        if self.index == threat.by:
+            return now >= float(self.execution_values(threat).max()) + self.resolve
+        reply = self.model.responses(threat, 1.0)
+        option = reply.best(self.index, self.resolve)
+        return now >= reply.utility[option, self.index] + self.resolve * reply.coverage[option]
 
     def retaliates(self, coercer: int) -> bool:
-        """Draw whether it retaliates against an executed threat (model.md N5)."""
-        reliance = self.model.payoffs.reliance[self.index, coercer]
-        chance = strategies.retaliation_probability(self.strategy.retaliation, reliance)
-        return bool(self.model.rng.random() < chance)
+        """Whether it would retaliate against the first scenario threat ``coercer`` makes on it."""
+        for threat in self.model.threats:
+            if threat.by == coercer and threat.on == self.index:
+                reply = self.model.responses(threat, 1.0)
+                return reply.best(self.index, self.resolve) > 0
+        return False

@@ -15,9 +15,8 @@ import mesa
 import numpy as np
 from pydantic import BaseModel, Field, model_validator
 
-from negsim.negotiation.agents import CountryAgent
+from negsim.negotiation import strategies
 from negsim.negotiation.protocols import division_table, unanimous
-from negsim.scenarios.schema import Strategy
 
 
 class DivisionScenario(BaseModel):
@@ -49,6 +48,29 @@ def divide_the_gains(discounts: list[float], horizon: int = 500) -> DivisionScen
     return DivisionScenario(countries=names, discounts=list(discounts), horizon=horizon)
 
 
+class DivisionAgent(mesa.Agent):
+    """A party playing the ``equilibrium`` strategy: subgame-perfect offers (model.md N9)."""
+
+    model: DivisionModel
+
+    def __init__(self, model: DivisionModel, code: str, index: int, discount: float) -> None:
+        super().__init__(model)
+        self.code = code
+        self.index = index
+        self.discount = discount
+
+    def division_offer(self, round_: int) -> np.ndarray:
+        """Equilibrium offer in a divide-the-gains game: the SPE split (model.md N9)."""
+        return strategies.backward_induction(self.model.discounts, self.model.proposers(round_))
+
+    def division_accepts(self, share: float, round_: int) -> bool:
+        """Accept a share at least worth waiting for: δ times the continuation (N9)."""
+        later = strategies.backward_induction(
+            self.model.discounts, self.model.proposers(round_ + 1)
+        )
+        return share >= self.discount * later[self.index] - 1e-12
+
+
 class DivisionModel(mesa.Model):
     """Parties playing the equilibrium strategy over the split of a unit pie.
 
@@ -68,7 +90,7 @@ class DivisionModel(mesa.Model):
         self.config = scenario
         self.discounts = np.array(scenario.discounts)
         self.country_agents = [
-            CountryAgent(self, code, i, Strategy(kind="equilibrium", discount=d))
+            DivisionAgent(self, code, i, d)
             for i, (code, d) in enumerate(zip(scenario.countries, scenario.discounts, strict=True))
         ]
         self.table = division_table(len(scenario.countries))

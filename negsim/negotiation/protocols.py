@@ -10,10 +10,28 @@ tariff in a sector, the same for every exporter, ROW included.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 PROTOCOLS = ("bilateral", "multilateral")
+
+
+@dataclass
+class Offer:
+    """The offer on a table this round: who made it, what it is worth, the answers."""
+
+    proposer: int
+    package: np.ndarray
+    utility: np.ndarray
+    reserve: np.ndarray
+    sincere: bool
+    answers: dict[int, bool] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> bool:
+        """Whether every responder accepted (unanimity)."""
+        return all(self.answers.values())
 
 
 @dataclass
@@ -25,7 +43,10 @@ class Table:
         parties: country indices at the table, in scenario order.
         targets: the tariff entries each issue sets, as (importer, exporter, sector)
             index arrays, with ``issue_of_target`` mapping each entry to its issue.
-        status: ``open``, ``agreed`` or ``broken``.
+        status: ``open``, ``notified`` (agreed, waiting out a notice before
+            signing), ``agreed`` or ``broken``.
+        talks_from: first round offers may be made (model.md C2).
+        notice: rounds between agreement and signature (model.md C2).
     """
 
     name: str
@@ -43,12 +64,23 @@ class Table:
     turn: int = 0
     stalled: dict[int, int] = field(default_factory=dict)
     best: dict[int, float] = field(default_factory=dict)
+    talks_from: int = 0
+    notice: int = 0
+    offer: Offer | None = None
+    deal: tuple | None = None
+    sign_round: int | None = None
+    commitments: Any = None
     _bounds_cache: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def open(self) -> bool:
         """Whether talks at the table go on."""
         return self.status == "open"
+
+    @property
+    def talking(self) -> bool:
+        """Whether the parties are still engaged (open, or agreed and waiting to sign)."""
+        return self.status in ("open", "notified")
 
     def proposer(self) -> int:
         """Index of the party whose turn it is to propose (alternating / rotating)."""
@@ -74,7 +106,7 @@ class Table:
         cached = self._bounds_cache
         if cached is not None and cached[0] is lower and cached[1] is upper:
             return cached[2]
-        low = np.zeros(self.n_issues)
+        low = np.full(self.n_issues, -np.inf)  # a commitment may lie below zero (A1)
         high = np.full(self.n_issues, np.inf)
         np.maximum.at(low, self.issue_of_target, lower[self.importer, self.exporter, self.sector])
         np.minimum.at(high, self.issue_of_target, upper[self.importer, self.exporter, self.sector])

@@ -72,10 +72,16 @@ class Outcome:
         tariffs: tariffs in force at the end, (n+1, n+1, S).
         payoffs: name -> (n,) arrays for ``utility``, ``econ``, ``security``, ``politics``.
         health: alliance health at the end, (n, n).
-        threats_executed, retaliations: counts over the run.
+        threats_executed, retaliations, truces: counts over the run.
         retaliated_by: retaliations per country, (n,).
         coerced: threats executed against each country, (n,).
-        agreements: one dict per agreement (table, round, utilities, reserves, nash_gap).
+        agreements: one dict per agreement (table, round, rounds_of_talks, utilities,
+            reserves, nash_gap).
+        types: each country's private types drawn for the run, ``<C>.<type>``.
+        beliefs: posterior means at the end, ``<observer>.<about>.<type>``.
+        commitments: purchases committed, USD bn a year, ``<importer>.<exporter>.<sector>``.
+        compliance: per table with commitments, the mean share delivered.
+        snapbacks: per table with commitments, whether the exporter snapped back.
     """
 
     scenario: Scenario
@@ -92,6 +98,12 @@ class Outcome:
     retaliated_by: np.ndarray
     coerced: np.ndarray
     agreements: list[dict] = field(default_factory=list)
+    truces: int = 0
+    types: dict[str, float] = field(default_factory=dict)
+    beliefs: dict[str, float] = field(default_factory=dict)
+    commitments: dict[str, float] = field(default_factory=dict)
+    compliance: dict[str, float] = field(default_factory=dict)
+    snapbacks: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_model(cls, model: NegotiationModel) -> Outcome:
@@ -128,6 +140,36 @@ class Outcome:
                 [t.on for t in model.threats if t.status == "executed"], minlength=len(model.codes)
             ),
             agreements=list(model.agreements),
+            truces=model.truces,
+            commitments={
+                ".".join(
+                    (model.config.codes[j], model.config.codes[i], model.config.sectors[s])
+                ): bought
+                for t in model.tables
+                if t.commitments is not None
+                for (j, i, s), bought in t.commitments.purchases.items()
+            },
+            compliance={
+                t.name: float(np.mean(t.commitments.delivered)) if t.commitments.delivered else 1.0
+                for t in model.tables
+                if t.commitments is not None
+            },
+            snapbacks={
+                t.name: int(t.commitments.snapped)
+                for t in model.tables
+                if t.commitments is not None
+            },
+            types={
+                f"{a.code}.{name}": float(getattr(a, name))
+                for a in model.country_agents
+                for name in ("resolve", "margin")
+            },
+            beliefs={
+                f"{a.code}.{model.codes[other]}.{name}": belief.mean
+                for a in model.country_agents
+                for other, types in a.beliefs.about.items()
+                for name, belief in types.items()
+            },
         )
 
     @property
@@ -173,6 +215,20 @@ class Outcome:
         for k, code in enumerate(codes):
             record[schema.country("retaliations", code)] = int(self.retaliated_by[k])
             record[schema.country("coerced", code)] = int(self.coerced[k])
+        rounds = {a["table"]: a["rounds_of_talks"] for a in self.agreements}
+        for name in schema.tables:
+            record[schema.table("rounds_to_agreement", name)] = rounds.get(name, math.nan)
+        record["truces"] = int(self.truces)
+        for key in schema.commitments:
+            record[schema.commitment(key)] = self.commitments.get(key, 0.0)
+        for name in schema.tables:
+            record[schema.table("compliance", name)] = self.compliance.get(name, math.nan)
+        for name in schema.tables:
+            record[schema.table("snapback", name)] = self.snapbacks.get(name, 0)
+        for code, name, key in schema.type_cells():
+            record[key] = self.types[f"{code}.{name}"]
+        for observer, about, name, key in schema.belief_cells():
+            record[key] = self.beliefs.get(f"{observer}.{about}.{name}", math.nan)
         gaps = [a["nash_gap"] for a in self.agreements]
         record["nash_gap"] = float(np.mean(gaps)) if gaps else math.nan
         return record

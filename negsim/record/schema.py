@@ -19,6 +19,12 @@ and ``T`` a table (``US-JP`` at a bilateral table, ``all`` at a multilateral one
 ``threats_executed``    threats executed; ``retaliations`` (and ``retaliations.C``),
                         ``coerced.C`` (threats executed against C)
 ``nash_gap``            mean distance of the agreements from the table's Nash point
+``rounds_to_agreement.T`` rounds from the opening of talks to T's agreement
+``truces``              truces agreed (at summits)
+``commitment.I.E.S``    purchases of S from E that importer I committed to (USD bn)
+``compliance.T``        share of a commitment delivered; ``snapback.T`` (0/1)
+``type.C.K``            C's private type K (``resolve``, ``margin``) drawn for the run
+``belief.O.C.K``        what O believes of C's type K at the end (its mean)
 ======================  =============================================================
 """
 
@@ -44,6 +50,9 @@ RUN_ID = ("design_point", "arm", "replication")
 #: Columns that describe a run rather than measure its outcome: never metrics.
 NON_METRICS = (*ID_COLUMNS, "scenario", "protocol")
 
+#: The private types of a country (:mod:`negsim.negotiation.beliefs`).
+TYPE_NAMES = ("resolve", "margin")
+
 #: Prefix of the columns that hold a run's parameter values (``param.<dotted path>``).
 PARAM_PREFIX = "param."
 
@@ -65,7 +74,25 @@ GROUPS = (
     "retaliations",
     "retaliations.",
     "coerced.",
+    "rounds_to_agreement.",
+    "truces",
+    "commitment.",
+    "compliance.",
+    "snapback.",
+    "type.",
+    "belief.",
     "nash_gap",
+)
+
+
+#: Groups keyed by a table name (kept whole by :func:`parse`).
+TABLE_GROUPS = (
+    "agreement",
+    "agreement_round",
+    "breakdown",
+    "rounds_to_agreement",
+    "compliance",
+    "snapback",
 )
 
 
@@ -85,7 +112,7 @@ def parse(key: str) -> Key:
     head, _, rest = key.partition(".")
     if not rest:
         return Key(head, ())
-    if head in ("alliance", "agreement", "agreement_round", "breakdown"):
+    if head in TABLE_GROUPS or head == "alliance":
         return Key(head, (rest,))
     return Key(head, tuple(rest.split(".")))
 
@@ -100,6 +127,7 @@ class RecordSchema:
         sectors: the sectors, in scenario order.
         tables: the table names of the protocol that ran.
         names: display name by code (``"JP": "Japan"``), ROW included.
+        commitments: the purchase commitments a deal may hold, as ``I.E.S``.
     """
 
     countries: tuple[str, ...]
@@ -107,6 +135,7 @@ class RecordSchema:
     sectors: tuple[str, ...]
     tables: tuple[str, ...]
     names: dict[str, str]
+    commitments: tuple[str, ...] = ()
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, tables: Iterable[str]) -> RecordSchema:
@@ -119,6 +148,9 @@ class RecordSchema:
             sectors=tuple(scenario.sectors),
             tables=tuple(tables),
             names=names,
+            commitments=tuple(
+                f"{c.importer}.{c.exporter}.{c.sector}" for c in scenario.commitments.values()
+            ),
         )
 
     # ------------------------------------------------------------------ single keys
@@ -137,8 +169,15 @@ class RecordSchema:
 
     @staticmethod
     def table(group: str, table: str) -> str:
-        """``agreement.T``, ``agreement_round.T`` or ``breakdown.T``."""
+        """``<group>.T`` for a group of :data:`TABLE_GROUPS`."""
+        if group not in TABLE_GROUPS:
+            raise ValueError(f"unknown table group {group!r}; allowed: {TABLE_GROUPS}")
         return f"{group}.{table}"
+
+    @staticmethod
+    def commitment(key: str) -> str:
+        """``commitment.I.E.S`` for a commitment ``I.E.S``."""
+        return f"commitment.{key}"
 
     @staticmethod
     def pair(group: str, a: str, b: str) -> str:
@@ -173,6 +212,19 @@ class RecordSchema:
             for b in range(a + 1, n):
                 yield a, b, self.pair("alliance", self.countries[a], self.countries[b])
 
+    def type_cells(self) -> Iterator[tuple[str, str, str]]:
+        """(country, type name, key) of every ``type.C.K`` column."""
+        for code in self.countries:
+            for name in TYPE_NAMES:
+                yield code, name, f"type.{code}.{name}"
+
+    def belief_cells(self) -> Iterator[tuple[str, str, str, str]]:
+        """(observer, country, type name, key) of every ``belief.O.C.K`` column."""
+        for a, b in self.ordered_pairs():
+            observer, about = self.countries[a], self.countries[b]
+            for name in TYPE_NAMES:
+                yield observer, about, name, f"belief.{observer}.{about}.{name}"
+
     def columns(self) -> list[str]:
         """Every key of a record of this schema, in record order."""
         keys = ["scenario", "protocol", "seed", "status", "rounds", "agreement"]
@@ -187,6 +239,13 @@ class RecordSchema:
         keys += ["threats_executed", "retaliations"]
         for c in self.countries:
             keys += [self.country("retaliations", c), self.country("coerced", c)]
+        keys += [self.table("rounds_to_agreement", t) for t in self.tables]
+        keys.append("truces")
+        keys += [self.commitment(c) for c in self.commitments]
+        keys += [self.table("compliance", t) for t in self.tables]
+        keys += [self.table("snapback", t) for t in self.tables]
+        keys += [key for *_, key in self.type_cells()]
+        keys += [key for *_, key in self.belief_cells()]
         keys.append("nash_gap")
         return keys
 

@@ -148,9 +148,9 @@ def _flatten(path: str, value: Any, field: Any, rows: list[tuple[str, Any, str]]
         return
     if isinstance(value, dict):
         inner = _dict_value_type(annotation)
-        if inner is not None and _model_of(inner) is not None:
+        sub_model = _model_of(inner) if inner is not None else None
+        if sub_model is not None:
             for key, sub in value.items():
-                sub_model = _model_of(inner)
                 for k2, v2 in sub.items():
                     _flatten(f"{path}.{key}.{k2}", v2, sub_model.model_fields.get(k2), rows)
             return

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import typing
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -73,10 +73,31 @@ class Politics(_Strict):
     )
 
 
-class Strategy(_Strict):
-    """Negotiation strategy of one country (docs/model.md#strategy)."""
+class Prior(_Strict):
+    """A discrete prior over a private type: values and their probabilities (model.md B1)."""
 
-    kind: Literal["aspiration", "equilibrium"] = _unit("-", "strategy family", default="aspiration")
+    values: list[float] = _unit("as the type", "possible values of the type", min_length=1)
+    weights: list[float] = _unit("probability", "probability of each value", min_length=1)
+
+    @model_validator(mode="after")
+    def _a_distribution(self) -> Prior:
+        if len(self.weights) != len(self.values):
+            raise ValueError("weights: one per value")
+        if any(w < 0 for w in self.weights) or abs(sum(self.weights) - 1.0) > 1e-6:
+            raise ValueError("weights: must be >= 0 and sum to 1 (a probability distribution)")
+        return self
+
+
+def _point(value: float = 0.0) -> Prior:
+    return Prior(values=[value], weights=[1.0])
+
+
+class Strategy(_Strict):
+    """Negotiation strategy of one country and its private types (docs/model.md#strategy)."""
+
+    kind: str = _unit(
+        "-", "strategy, by name in the negotiation layer's registry", default="aspiration"
+    )
     concession: float = _unit(
         "exponent", "e in the aspiration curve: <1 Boulware, >1 Conceder", default=1.0, gt=0
     )
@@ -90,16 +111,20 @@ class Strategy(_Strict):
     noise: NonNegative = _unit(
         "% of GDP", "noise of the agent's model of others' payoffs", default=0.01
     )
-    retaliation: Fraction = _unit(
-        "probability", "propensity to retaliate with no security reliance", default=0.9
+    resolve: Prior = _unit(
+        "% of own GDP",
+        "private type: value of standing firm (executing its threat, matching a threat made on it)",
+        default_factory=_point,
     )
-    retaliation_sectors: list[str] = _unit(
-        "-", "sectors hit by retaliation (empty: all)", default_factory=list
+    margin: Prior = _unit(
+        "% of own GDP",
+        "private type: gain over its outside option it needs to accept a deal",
+        default_factory=_point,
     )
     signal: NonNegative = _unit(
         "health", "alliance-health cut signalled to a reliant partner on rejection", default=0.0
     )
-    discount: Fraction = _unit("0..1", "per-round discount factor (equilibrium)", default=0.95)
+    discount: Fraction = _unit("0..1", "per-round discount factor", default=0.95)
 
 
 class Country(_Strict):
@@ -213,6 +238,44 @@ class Event(_Strict):
     level: Tariff = _unit("fraction", "tariff from then on")
 
 
+class Notice(_Strict):
+    """Notice a country must give its legislature before it signs (e.g. US TPA, model.md C2)."""
+
+    by: str = _unit("country", "who must notify")
+    partners: list[str] = _unit("-", "partners whose tables it applies to")
+    talks_from: int = _unit("round", "first round offers may be made", default=0, ge=0)
+    rounds: int = _unit("rounds", "notice before an agreed deal may be signed", default=3, ge=0)
+
+
+class Summit(_Strict):
+    """A summit: a date on which attending parties may agree a truce (model.md C3)."""
+
+    round: int = _unit("round", "round of the summit", ge=0)
+    parties: list[str] = _unit("-", "countries attending")
+    truce: int = _unit("rounds", "how long a truce postpones pending threats", default=3, ge=1)
+
+
+class Commitment(_Strict):
+    """A purchase commitment a deal may hold: the importer buys at least X from the exporter."""
+
+    importer: str = _unit("country", "who commits to buy")
+    exporter: str = _unit("country", "whose goods")
+    sector: str = _unit("-", "sector")
+    most: float = _unit("USD bn", "largest yearly purchases that may be committed", gt=0)
+
+
+class Compliance(_Strict):
+    """How commitments are met and watched (docs/model.md A1-A3)."""
+
+    shortfall: Fraction = _unit(
+        "0..1", "largest share of a commitment's subsidy equivalent not delivered", default=0.5
+    )
+    noise: NonNegative = _unit("share", "sd of the exporter's reading of compliance", default=0.1)
+    threshold: Fraction = _unit(
+        "share", "observed compliance below which the exporter snaps back", default=0.5
+    )
+
+
 class Protocol(_Strict):
     """Options of the negotiation protocols."""
 
@@ -243,6 +306,10 @@ class Scenario(_Strict):
     threats: dict[str, Threat] = Field(default_factory=dict)
     red_lines: dict[str, RedLine] = Field(default_factory=dict)
     events: dict[str, Event] = Field(default_factory=dict)
+    notices: dict[str, Notice] = Field(default_factory=dict)
+    summits: dict[str, Summit] = Field(default_factory=dict)
+    commitments: dict[str, Commitment] = Field(default_factory=dict)
+    compliance: Compliance = Field(default_factory=Compliance)
     nations: dict[str, Country] = Field(default_factory=dict)
     row: RestOfWorld = Field(default_factory=RestOfWorld)
 
@@ -282,8 +349,6 @@ class Scenario(_Strict):
                 _known(f"{code}.security.rivalry.{partner}", partner, codes)
             for sector in country.politics.lobby:
                 _known(f"{code}.politics.lobby.{sector}", sector, sectors)
-            for sector in country.strategy.retaliation_sectors:
-                _known(f"{code}.strategy.retaliation_sectors", sector, sectors)
             for rnd in country.politics.elections:
                 if rnd < 0:
                     raise _RefError(f"{code}.politics.elections", "rounds must be >= 0")
@@ -292,7 +357,10 @@ class Scenario(_Strict):
                 _known(f"{ROW}.{field}.{partner}", partner, codes)
                 for sector in by_sector:
                     _known(f"{ROW}.{field}.{partner}.{sector}", sector, sectors)
-        economies = [*self.nations.items(), (ROW, self.row)]
+        economies: list[tuple[str, Country | RestOfWorld]] = [
+            *self.nations.items(),
+            (ROW, self.row),
+        ]
         for code, economy in economies:
             for sector in economy.domestic:
                 _known(f"{code}.domestic.{sector}", sector, sectors)
@@ -321,6 +389,21 @@ class Scenario(_Strict):
             _known(f"events.{name}.exporter", event.exporter, partners)
             for sector in event.sectors:
                 _known(f"events.{name}.sectors", sector, sectors)
+        for name, notice in self.notices.items():
+            _known(f"notices.{name}.by", notice.by, codes)
+            for code in notice.partners:
+                _known(f"notices.{name}.partners", code, [c for c in codes if c != notice.by])
+        for name, item in self.commitments.items():
+            _known(f"commitments.{name}.importer", item.importer, codes)
+            _known(
+                f"commitments.{name}.exporter",
+                item.exporter,
+                [c for c in codes if c != item.importer],
+            )
+            _known(f"commitments.{name}.sector", item.sector, sectors)
+        for name, summit in self.summits.items():
+            for code in summit.parties:
+                _known(f"summits.{name}.parties", code, codes)
         return self
 
     @property

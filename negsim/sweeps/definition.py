@@ -55,7 +55,7 @@ class Experiment(BaseModel):
     name: str = Field(pattern=NAME_PATTERN)
     description: str = ""
     scenario: str = "tag2018"
-    arms: dict[str, dict[str, Any]] = Field(default_factory=lambda: {"default": {}})
+    arms: dict[str, dict[str, Any]] = Field(default_factory=lambda: {"default": dict[str, Any]()})
     design: Design | None = None
     perturbations: dict[str, Distribution] = Field(default_factory=dict)
     replications: int = Field(default=1, ge=1)

@@ -1,0 +1,210 @@
+"""Threats, their execution and the target's retaliation options (model.md N5-N7).
+
+A threat's coercer decides at the deadline whether to execute it (and how far)
+or withdraw it; the target then chooses whether to retaliate, how much and on
+which sectors. Both choices are made by expected payoff: the coercer looks one
+step ahead at the target's best reply for every type its belief allows
+(:class:`Responses`), so a target believed resolute and able to hit back deters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from negsim.negotiation.model import NegotiationModel
+
+DEPTHS = (0.5, 1.0)  # how far a threat may be carried out: share of the way to its level [E]
+
+
+@dataclass
+class ThreatState:
+    """A threat and its fate: ``pending``, ``executed``, ``withdrawn`` or ``backed_down``."""
+
+    name: str
+    by: int
+    on: int
+    sectors: np.ndarray
+    level: float
+    deadline: int
+    suspended: bool
+    status: str = "pending"
+    depth: float = 0.0
+    executed_round: int | None = None
+    before: tuple = ()
+
+
+@dataclass
+class Responses:
+    """The target's options after an execution: none, or the ``k`` best sectors, k = 1..S.
+
+    Attributes:
+        tariffs: tariff state after each option, (O, n+1, n+1, S); option 0 is none.
+        health: alliance health after each option, (O, n, n).
+        utility: every country's total payoff per option, (O, n).
+        coverage: trade the option taxes over the trade the threat taxed, capped at 1.
+        sectors: the sectors each option retaliates on.
+        increment: the retaliatory tariff increase (the threat's mean increase).
+    """
+
+    tariffs: np.ndarray
+    health: np.ndarray
+    utility: np.ndarray
+    coverage: np.ndarray
+    sectors: list[np.ndarray]
+    increment: float
+
+    def best(self, on: int, resolve: float) -> int:
+        """The option a target of this resolve chooses: own payoff plus resolve·coverage (N5)."""
+        return int(np.argmax(self.utility[:, on] + resolve * self.coverage))
+
+    def best_of(self, on: int, resolves: np.ndarray) -> np.ndarray:
+        """The option of each resolve type, as :meth:`best` for each (first best on ties)."""
+        scores = self.utility[:, on, None] + self.coverage[:, None] * resolves[None, :]
+        return np.argmax(scores, axis=0)
+
+
+def put_in_force(
+    model: NegotiationModel,
+    threat: ThreatState,
+    depth: float,
+    tariffs: np.ndarray,
+    health: np.ndarray,
+) -> float:
+    """Execute a threat to ``depth`` on ``tariffs``/``health`` in place; return the mean rise."""
+    by, on = threat.by, threat.on
+    old = tariffs[by, on, threat.sectors]
+    new = np.maximum(old, old + depth * (threat.level - old))
+    tariffs[by, on, threat.sectors] = new
+    damage = model.diplomacy.coercion_damage
+    health[by, on] -= damage
+    health[on, by] -= damage
+    return float((new - old).sum() / new.size)
+
+
+def retaliate(
+    model: NegotiationModel,
+    on: int,
+    by: int,
+    sectors: np.ndarray,
+    increment: float,
+    tariffs: np.ndarray,
+    health: np.ndarray,
+) -> None:
+    """Raise ``on``'s tariffs on ``by`` in ``sectors`` by ``increment`` (capped), in place."""
+    cap = model.config.protocol.max_tariff
+    tariffs[on, by, sectors] = np.minimum(cap, tariffs[on, by, sectors] + increment)
+    damage = model.diplomacy.retaliation_damage
+    health[by, on] -= damage
+    health[on, by] -= damage
+
+
+def responses(
+    model: NegotiationModel,
+    threat: ThreatState,
+    depth: float,
+    tariffs: np.ndarray,
+    health: np.ndarray,
+) -> Responses:
+    """The target's retaliation options after ``threat`` is executed to ``depth`` (N5).
+
+    Sectors are ranked by the coercer's political loss per unit of the target's own
+    loss from a retaliatory tariff there alone (where retaliation hurts the
+    coercer's politics most for what it costs), in the state at the start of the
+    run (round 0: the ranking rests on lobby weights and trade shares, which do not
+    move, and is computed once per scenario); option ``k`` retaliates on the first
+    ``k``. Every option's payoffs are computed for every country.
+    """
+    by, on = threat.by, threat.on
+    after, after_health = tariffs.copy(), health.copy()
+    increment = put_in_force(model, threat, depth, after, after_health)
+    imports = model.world.base_imports
+    n_sectors = len(model.config.sectors)
+    sectors = np.flatnonzero(imports[on, by] > 0)
+    if increment <= 0 or not len(sectors):
+        return _evaluate(model, [after], [after_health], [np.zeros(0, int)], increment, threat)
+    ranked = _ranking(model, threat, depth, sectors)
+    states, healths, chosen = [after], [after_health], [np.zeros(0, int)]
+    for k in range(1, min(len(ranked), n_sectors) + 1):
+        state, state_health = after.copy(), after_health.copy()
+        retaliate(model, on, by, ranked[:k], increment, state, state_health)
+        states.append(state)
+        healths.append(state_health)
+        chosen.append(ranked[:k])
+    return _evaluate(model, states, healths, chosen, increment, threat)
+
+
+def _ranking(model, threat: ThreatState, depth: float, sectors: np.ndarray) -> np.ndarray:
+    """The target's sectors ranked at the start of the run (shared by runs of a scenario)."""
+    key = f"ranking:{threat.name}:{depth}"
+    ranked = model.evaluators.get(key)
+    if ranked is None:
+        after = model.world.base_tariffs.copy()
+        after_health = np.ones_like(model.health)
+        increment = put_in_force(model, threat, depth, after, after_health)
+        ranked = model.evaluators[key] = _rank(
+            model, threat, sectors, increment, after, after_health, round_=0
+        )
+    return ranked
+
+
+def _rank(model, threat, sectors, increment, after, after_health, round_) -> np.ndarray:
+    """Sectors by the coercer's political loss per unit of the target's own loss."""
+    by, on = threat.by, threat.on
+    singles, single_health = [after], [after_health]
+    for s in sectors:
+        state, state_health = after.copy(), after_health.copy()
+        retaliate(model, on, by, np.array([s]), increment, state, state_health)
+        singles.append(state)
+        single_health.append(state_health)
+    none = [np.zeros(0, int)] * len(singles)
+    single = _evaluate(model, singles, single_health, none, 0, threat, round_=round_)
+    coercer_loss = single.politics[0, by] - single.politics[1:, by]
+    own_loss = np.maximum(single.utility[0, on] - single.utility[1:, on], 1e-9)
+    return sectors[np.argsort(-coercer_loss / own_loss, kind="stable")]
+
+
+@dataclass
+class _Evaluated(Responses):
+    politics: np.ndarray
+
+
+def _evaluate(model, states, healths, chosen, increment, threat, round_=None) -> _Evaluated:
+    tariffs = np.stack(states)
+    health = np.clip(np.stack(healths), 0.0, 1.0)
+    start = round_ is not None  # the start of the run: round 0, no backdowns
+    common = {
+        "health": health,
+        "round_": 0 if start else model.round,
+        "backdowns": np.zeros_like(model.backdowns) if start else model.backdowns,
+    }
+    table = next(
+        (t for t in model.tables if sorted(t.parties) == sorted((threat.by, threat.on))), None
+    )
+    evaluator = None if table is None else model.valuation.evaluator(table)
+    if (
+        table is not None
+        and evaluator is not None
+        and all(evaluator.covers(t, tariffs[0]) for t in tariffs)
+    ):
+        # every option differs from the first only on the pair's table: restricted markets
+        links = evaluator.with_states(np.zeros((0, table.n_issues)), *tariffs)
+        payoffs = evaluator.evaluate(links, tariffs[0], **common)
+    else:
+        payoffs = model.payoffs.evaluate(tariffs, **common)
+    imports = model.world.base_imports
+    taxed = imports[threat.by, threat.on, threat.sectors].sum()
+    coverage = np.array([imports[threat.on, threat.by, s].sum() for s in chosen])
+    coverage = np.minimum(1.0, coverage / taxed) if taxed > 0 else np.zeros(len(chosen))
+    return _Evaluated(
+        tariffs=tariffs,
+        health=health,
+        utility=payoffs.total,
+        coverage=coverage,
+        sectors=chosen,
+        increment=increment,
+        politics=payoffs.politics,
+    )

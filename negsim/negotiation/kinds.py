@@ -1,0 +1,102 @@
+"""Strategy kinds: pluggable objects named per country (``<C>.strategy.kind``).
+
+A strategy decides what a country offers at a table and which offers it accepts;
+the moves of coercion (execute, withdraw, retaliate, truce) are chosen by
+expected payoff for every strategy (:mod:`negsim.negotiation.agents`). Register a
+new kind with :func:`register`; an unknown name is refused with one line.
+
+- ``aspiration``: time-dependent concession (model.md N1-N4); the responder's
+  margin type raises its acceptance threshold.
+- ``screening``: the proposer offers the package that maximises its expected
+  payoff given its belief about the responders' margins (accepted with the
+  belief's probability, else its discounted outside option), and learns from
+  each rejection by Bayes' rule; delay comes from screening (model.md B3).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from negsim.negotiation import strategies
+from negsim.scenarios import ScenarioError
+
+if TYPE_CHECKING:
+    from negsim.negotiation.agents import CountryAgent
+    from negsim.negotiation.protocols import Table
+
+TOLERANCE = strategies.TOLERANCE
+
+
+class Aspiration:
+    """Time-dependent concession towards the outside option (Faratin et al. 1998)."""
+
+    name = "aspiration"
+
+    def choose(
+        self, agent: CountryAgent, utilities: np.ndarray, reserves: np.ndarray, table: Table
+    ) -> tuple[int, bool]:
+        """Index of the candidate to offer, and whether any looked acceptable (N3)."""
+        others = [p for p in table.parties if p != agent.index]
+        estimate = utilities[:, others] + agent.model.rng.normal(
+            0.0, agent.strategy.noise, size=(utilities.shape[0], len(others))
+        )
+        target = agent.target(table, reserves[agent.index])
+        return strategies.choose_offer(
+            utilities[:, agent.index], estimate, target, reserves[agent.index], reserves[others]
+        )
+
+    def accepts(self, agent: CountryAgent, utility: float, reserve: float, table: Table) -> bool:
+        """Accept at least its aspiration, and its outside option plus its margin (N4, B1)."""
+        target = agent.target(table, reserve)
+        return strategies.accepts(utility, target, reserve + agent.margin)
+
+
+class Screening:
+    """Offers by expected payoff under the belief about the responders' margins (B3)."""
+
+    name = "screening"
+
+    def choose(
+        self, agent: CountryAgent, utilities: np.ndarray, reserves: np.ndarray, table: Table
+    ) -> tuple[int, bool]:
+        """The candidate maximising ``P(accept)·u + (1 - P(accept))·δ·reserve`` (B3)."""
+        own = utilities[:, agent.index]
+        chance = np.ones(len(own))
+        for p in table.parties:
+            if p == agent.index:
+                continue
+            belief = agent.beliefs.of(p, "margin")
+            estimate = utilities[:, p] + agent.model.rng.normal(0.0, agent.strategy.noise, len(own))
+            accepted = estimate[:, None] >= reserves[p] + belief.values[None, :] - TOLERANCE
+            chance *= accepted @ belief.weights
+        reserve = reserves[agent.index]
+        value = chance * own + (1.0 - chance) * agent.strategy.discount * reserve
+        value = np.where(own >= reserve - TOLERANCE, value, -np.inf)
+        hopeful = bool(np.isfinite(value).any() and (chance[np.isfinite(value)] > 0).any())
+        if not np.isfinite(value).any():
+            return int(np.argmax(own)), False
+        return int(np.argmax(value)), hopeful
+
+    def accepts(self, agent: CountryAgent, utility: float, reserve: float, table: Table) -> bool:
+        """Accept at least its outside option plus its margin (B1)."""
+        return utility >= reserve + agent.margin - TOLERANCE
+
+
+STRATEGIES: dict[str, Any] = {"aspiration": Aspiration, "screening": Screening}
+
+
+def register(kind: Any) -> Any:
+    """Add a strategy class (with a ``name``, ``choose`` and ``accepts``) to the registry."""
+    STRATEGIES[kind.name] = kind
+    return kind
+
+
+def strategy_for(code: str, name: str):
+    """The strategy object named ``name`` for country ``code``; unknown: ScenarioError."""
+    kind = STRATEGIES.get(name)
+    if kind is None:
+        allowed = ", ".join(STRATEGIES)
+        raise ScenarioError(f"{code}.strategy.kind: unknown strategy {name!r}; allowed: {allowed}")
+    return kind()

@@ -1,0 +1,184 @@
+"""The rules of coercion the model enforces: due threats, execution, retaliation, truces.
+
+:class:`CoercionRules` is a part of :class:`~negsim.negotiation.model.NegotiationModel`:
+the agents choose (``act_on_threats``, ``answer_coercion``, ``truce_vote``); these
+methods put their choices in force, keep the counts and let every other country
+learn from what it saw (model.md N5-N7, C3, B2).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+
+from negsim.negotiation import coercion
+from negsim.negotiation.coercion import Responses, ThreatState
+from negsim.scenarios import Scenario
+
+if TYPE_CHECKING:
+    from negsim.negotiation.agents import CountryAgent
+    from negsim.negotiation.model import NegotiationModel
+    from negsim.negotiation.protocols import Table
+
+
+class CoercionRules:
+    """Threat, retaliation and truce rules (a part of the negotiation model)."""
+
+    threats: list[ThreatState]
+    tables: list[Table]
+    country_agents: list[CountryAgent]
+    tariffs: np.ndarray
+    health: np.ndarray
+    backdowns: np.ndarray
+    round: int
+    version: int
+    threats_executed: int
+    retaliations: int
+    truces: int
+    snapbacks: int
+    retaliated_by: np.ndarray
+    config: Scenario
+    codes: list[str]
+    agents: Any
+    _replies: dict
+
+    def _model(self) -> NegotiationModel:
+        return cast("NegotiationModel", self)
+
+    def responses(self, threat: ThreatState, depth: float, executed: bool = False) -> Responses:
+        """The target's options if ``threat`` is (or was, this round) executed to ``depth``."""
+        key = (threat.name, depth, executed, self.round, self.version if not executed else -1)
+        reply = self._replies.get(key)
+        if reply is None:
+            tariffs, health = threat.before if executed else (self.tariffs, self.health)
+            reply = self._replies[key] = coercion.responses(
+                self._model(), threat, depth, tariffs, health
+            )
+        return reply
+
+    def due_threats(self, coercer: int) -> list[ThreatState]:
+        """``coercer``'s pending threats at or past their deadline, unless suspended by talks."""
+        due = []
+        for threat in self.threats:
+            if threat.by != coercer or threat.status != "pending" or threat.deadline > self.round:
+                continue
+            talking = any(t.talking and t.involves(threat.by, threat.on) for t in self.tables)
+            if not (threat.suspended and talking):
+                due.append(threat)
+        return due
+
+    def executed_now(self, target: int) -> list[ThreatState]:
+        """Threats executed on ``target`` this round."""
+        return [
+            t
+            for t in self.threats
+            if t.on == target and t.status == "executed" and t.executed_round == self.round
+        ]
+
+    def execute(self, threat: ThreatState, depth: float) -> None:
+        """Put a threat in force to ``depth`` of the way to its level."""
+        threat.before = (self.tariffs.copy(), self.health.copy())
+        coercion.put_in_force(self._model(), threat, depth, self.tariffs, self.health)
+        np.clip(self.health, 0.0, 1.0, out=self.health)
+        threat.status, threat.depth, threat.executed_round = "executed", depth, self.round
+        self.threats_executed += 1
+        self.version += 1
+
+    def back_down(self, threat: ThreatState) -> None:
+        """The coercer withdraws a due threat and pays its audience cost."""
+        threat.status = "backed_down"
+        self.backdowns[threat.by] += 1
+        self.version += 1
+
+    def observe_decision(
+        self, threat: ThreatState, values: np.ndarray, stay: float, executes: bool
+    ) -> None:
+        """Everyone else learns about the coercer's resolve from its decision (B2)."""
+        for agent in self.country_agents:
+            if agent.index != threat.by:
+                belief = agent.beliefs.of(threat.by, "resolve")
+                would = values.max() + belief.values >= stay
+                belief.update(would if executes else ~would)
+
+    def retaliate(self, threat: ThreatState, reply: Responses, option: int) -> None:
+        """Put the target's chosen reply in force; everyone else learns its resolve (B2)."""
+        for agent in self.country_agents:
+            if agent.index != threat.on:
+                belief = agent.beliefs.of(threat.on, "resolve")
+                belief.update(reply.best_of(threat.on, belief.values) == option)
+        if option == 0:
+            return
+        sectors = reply.sectors[option]
+        coercion.retaliate(
+            self._model(), threat.on, threat.by, sectors, reply.increment, self.tariffs, self.health
+        )
+        np.clip(self.health, 0.0, 1.0, out=self.health)
+        self.retaliations += 1
+        self.retaliated_by[threat.on] += 1
+        self.version += 1
+
+    def cut_health(self, i: int, j: int, cut: float) -> None:
+        """Lower the health of the i-j alliance by ``cut`` (a signal)."""
+        self.health[i, j] = self.health[j, i] = max(0.0, self.health[i, j] - cut)
+        self.version += 1
+
+    def _summits(self) -> None:
+        """At a summit, a threat due within a truce's length is postponed if both agree (C3)."""
+        for summit in self.config.summits.values():
+            if summit.round != self.round:
+                continue
+            present = {self.codes.index(c) for c in summit.parties}
+            for threat in self.threats:
+                due_soon = threat.deadline <= self.round + summit.truce
+                if (
+                    threat.status != "pending"
+                    or not due_soon
+                    or not {threat.by, threat.on} <= present
+                ):
+                    continue
+                sides = self.agents.select(lambda a, t=threat: a.index in (t.by, t.on))
+                if all(sides.map("truce_vote", threat)):
+                    threat.deadline = self.round + summit.truce
+                    self.truces += 1
+
+    def deliver(self, table: Table, share: float) -> None:
+        """The importer delivers ``share`` of its commitments' subsidy equivalent (A2)."""
+        commitments = table.commitments
+        for entry, tariff in commitments.entries.items():
+            self.tariffs[entry] = share * tariff
+        commitments.delivered.append(share)
+        self.version += 1
+
+    def snap_back(self, table: Table) -> None:
+        """The exporter restores its tariffs of before the deal; the commitments lapse (A3)."""
+        commitments = table.commitments
+        commitments.snapped = True
+        importers = commitments.importers
+        for exporter in [p for p in table.parties if p not in importers]:
+            for importer in importers:
+                before = commitments.leverage[exporter, importer]
+                self.tariffs[exporter, importer] = np.maximum(
+                    self.tariffs[exporter, importer], before
+                )
+        for entry in commitments.entries:
+            self.tariffs[entry] = max(0.0, commitments.leverage[entry])
+        self.snapbacks += 1
+        self.version += 1
+
+
+def threats_of(config: Scenario) -> list[ThreatState]:
+    """The scenario's threats as run-time state (all pending at round 0)."""
+    codes, sectors = config.countries, config.sectors
+    return [
+        ThreatState(
+            name=name,
+            by=codes.index(t.by),
+            on=codes.index(t.on),
+            sectors=np.array([sectors.index(s) for s in t.sectors]),
+            level=t.level,
+            deadline=t.deadline,
+            suspended=t.suspended,
+        )
+        for name, t in config.threats.items()
+    ]

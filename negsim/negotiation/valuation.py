@@ -1,0 +1,159 @@
+"""What offers and the breakdown of talks are worth to each party (model.md N2, N6).
+
+:class:`Valuation` evaluates offers at a table with the alliance health an
+agreement brings, and the breakdown state (the outside option): pending threats
+between the parties executed, the target replying as the coercer expects.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from negsim.negotiation.protocols import Table
+from negsim.payoffs import Payoffs, TableEvaluator
+
+if TYPE_CHECKING:
+    from negsim.negotiation.model import NegotiationModel
+
+
+class Valuation:
+    """Payoffs of offers and of breakdowns for one model."""
+
+    def __init__(self, model: NegotiationModel) -> None:
+        self.model = model
+        self._pair_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def evaluator(self, table: Table) -> TableEvaluator:
+        """The table's restricted payoff evaluator, shared by models of one scenario."""
+        model = self.model
+        evaluator = model.evaluators.get(table.name)
+        if evaluator is None:
+            evaluator = model.evaluators[table.name] = TableEvaluator(
+                model.payoffs, table.importer, table.exporter, table.sector, table.issue_of_target
+            )
+        return evaluator
+
+    def pairs(self, table: Table) -> tuple[np.ndarray, np.ndarray]:
+        """Ordered pairs (a, b), a != b, of the table's parties, as index arrays."""
+        pairs = self._pair_cache.get(table.name)
+        if pairs is None:
+            parties = np.array(table.parties)
+            a = np.repeat(parties, len(parties))
+            b = np.tile(parties, len(parties))
+            off = a != b
+            pairs = self._pair_cache[table.name] = (a[off], b[off])
+        return pairs
+
+    def agreed_health(self, table: Table) -> np.ndarray:
+        """Alliance health if the table agreed now."""
+        model = self.model
+        health = model.health.copy()
+        a, b = self.pairs(table)
+        health[a, b] = np.minimum(1.0, health[a, b] + model.diplomacy.agreement_boost)
+        return health
+
+    def breakdown_state(self, table: Table) -> tuple[np.ndarray, np.ndarray]:
+        """Tariffs and health if the table broke down now (the outside option, model.md N6).
+
+        Pending threats between the parties are executed in full and each target
+        replies as the coercer's belief expects (its best reply at the mean resolve).
+        """
+        model = self.model
+        tariffs = model.tariffs.copy()
+        health = model.health.copy()
+        a, b = self.pairs(table)
+        health[a, b] -= model.diplomacy.breakdown_damage
+        for threat in model.pending(table):
+            reply = model.responses(threat, 1.0)
+            expected = model.country_agents[threat.by].beliefs.of(threat.on, "resolve").mean
+            option = reply.best(threat.on, expected)
+            np.maximum(tariffs, reply.tariffs[option], out=tariffs)
+            health -= model.health - reply.health[option]
+        np.clip(health, 0.0, 1.0, out=health)
+        return tariffs, health
+
+    def table_payoffs(self, table: Table, offers: np.ndarray, breakdown: bool = False) -> Payoffs:
+        """Payoffs of offers put in force with the health an agreement brings.
+
+        With ``breakdown=True`` a last row is added: each party's outside option, its
+        expected payoff if talks broke down now (N6). With threats pending between the
+        parties it mixes the breakdown with the threats executed and the breakdown
+        with them withdrawn, by each party's chance that the coercer executes (B4).
+        Only the markets the table's tariffs touch are computed per offer
+        (:class:`TableEvaluator`) when the breakdown stays on the table's links.
+        """
+        model = self.model
+        evaluator = self.evaluator(table)
+        health = self.agreed_health(table)
+        alliance = model.payoffs.alliance
+        round_, backdowns = model.round, model.backdowns
+        if not breakdown:
+            payoffs = evaluator.evaluate(
+                evaluator.with_states(offers), model.tariffs, round_=round_, backdowns=backdowns
+            )
+            payoffs.security += alliance(health)
+            return payoffs
+        pending = model.pending(table)
+        broken = [self.breakdown_state(table)]
+        if pending:
+            broken.append((model.tariffs, self._broken_health(table)))
+        states = [t for t, _ in broken]
+        if all(evaluator.covers(t, model.tariffs) for t in states):
+            payoffs = evaluator.evaluate(
+                evaluator.with_states(offers, *states),
+                model.tariffs,
+                round_=round_,
+                backdowns=backdowns,
+            )
+            k = len(offers)
+            payoffs.security[:k] += alliance(health)
+            for row, (_, broken_health) in enumerate(broken):
+                payoffs.security[k + row] += alliance(broken_health)
+        else:  # a breakdown that moves tariffs off the table: evaluate full tensors
+            full = np.concatenate([table.apply(offers, model.tariffs), np.stack(states)])
+            healths = np.concatenate(
+                [np.repeat(health[None], len(offers), axis=0), np.stack([h for _, h in broken])]
+            )
+            payoffs = model.payoffs.evaluate(
+                full, health=healths, round_=round_, backdowns=backdowns
+            )
+        if not pending:
+            return payoffs
+        for threat in pending:  # withdrawn: the coercer pays its audience cost
+            payoffs.politics[-1, threat.by] -= model.payoffs.audience_cost[threat.by]
+        chance = self.execution_chances(table, pending)
+        mixed = [
+            np.concatenate([part[:-2], (chance * part[-2] + (1 - chance) * part[-1])[None]])
+            for part in (payoffs.econ, payoffs.security, payoffs.politics)
+        ]
+        return Payoffs(econ=mixed[0], security=mixed[1], politics=mixed[2])
+
+    def _broken_health(self, table: Table) -> np.ndarray:
+        health = self.model.health.copy()
+        a, b = self.pairs(table)
+        health[a, b] -= self.model.diplomacy.breakdown_damage
+        return np.clip(health, 0.0, 1.0)
+
+    def execution_chances(self, table: Table, pending: list) -> np.ndarray:
+        """Each country's chance that the pending threats would be executed (B4), (n,).
+
+        The coercer knows its own resolve; every other country weighs the resolve
+        types its belief allows by whether a coercer of that type would execute (N7).
+        A party's chance is the mean over the pending threats.
+        """
+        model = self.model
+        n = len(model.codes)
+        chance = np.zeros(n)
+        for threat in pending:
+            coercer = model.country_agents[threat.by]
+            best = float(coercer.execution_values(threat).max())
+            stay = model.current_total(threat.by) - model.payoffs.audience_cost[threat.by]
+            for agent in model.country_agents:
+                if agent.index == threat.by:
+                    chance[agent.index] += float(best + coercer.resolve >= stay)
+                else:
+                    belief = agent.beliefs.of(threat.by, "resolve")
+                    chance[agent.index] += float(belief.weights @ (best + belief.values >= stay))
+        return chance / len(pending)
