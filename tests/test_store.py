@@ -270,3 +270,12 @@ def test_the_quick_start_on_a_complete_folder_rewrites_nothing_but_figures(tmp_p
     assert set(first) == set(again)
     changed = [str(p) for p in first if first[p] != again[p] and p.parts[0] != "figures"]
     assert changed == [".lock"]  # who held the folder last: git-ignored, as is sessions.jsonl
+
+
+def test_resume_marks_complete_a_folder_whose_sweep_was_killed_after_its_last_part(tmp_path):
+    run_experiment(small(), out=tmp_path, workers=0)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    (tmp_path / "manifest.json").write_text(json.dumps({**manifest, "state": "running"}))
+    summary = run_experiment(small(), out=tmp_path, workers=0, resume=True)
+    assert summary.ran == 0
+    assert json.loads((tmp_path / "manifest.json").read_text()) == manifest
