@@ -82,3 +82,30 @@ def test_user_error_is_a_click_exception_with_exit_code_2():
     from negsim.cli.errors import UserError
 
     assert issubclass(UserError, click.ClickException) and UserError("x").exit_code == 2
+
+
+def test_compare_on_a_full_disk_leaves_the_old_report_whole(tmp_path, capsys, monkeypatch):
+    import errno
+    import os
+
+    from matplotlib.figure import Figure
+
+    from negsim.sweeps import Experiment, run_experiment
+
+    exp = Experiment(
+        name="two", arms={"b": {"protocol": "bilateral"}, "m": {"protocol": "multilateral"}}
+    )
+    run_experiment(exp.model_copy(update={"replications": 3}), out=tmp_path, workers=0)
+    assert main(["compare", str(tmp_path), "--resamples", "100"]) == 0
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Figure, "savefig", full)
+    capsys.readouterr()
+    assert main(["compare", str(tmp_path), "--resamples", "200"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "No space left on device" in err
+    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before  # nothing half-written, no staging folder left

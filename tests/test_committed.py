@@ -35,3 +35,26 @@ def test_committed_results_match_their_definition_and_are_complete(name):
         f"experiments/{name}.toml asks for {exp.replications} replications, "
         f"results/{name} holds {reps}: the quick start would add runs"
     )
+
+
+def test_readme_headline_numbers_come_from_the_committed_report():
+    import pandas as pd
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## What the headline experiment found", 1)[1].split("\n## ", 1)[0]
+    text = " ".join(section.split())
+    folder = REPO / "results" / "bilateral_vs_multilateral"
+    table = pd.read_csv(folder / "comparison.csv").set_index("metric")
+    cn, us, jp = (table.loc[f"utility.{c}"] for c in ("CN", "US", "JP"))
+    esc = table.loc["escalation"]
+    expected = [
+        f"+{cn.diff_mean:.2f}% of its GDP [95% CI {cn.diff_mean_lo:.2f}, {cn.diff_mean_hi:.2f}]",
+        f"(Cliff's δ {cn.cliffs_delta:.2f})",
+        f"the US loses {-us.diff_mean:.2f}% [{-us.diff_mean_hi:.2f}, {-us.diff_mean_lo:.2f}]",
+        f"(δ −{-us.cliffs_delta:.2f})",
+        f"Japan {-jp.diff_mean:.2f}% (δ −{-jp.cliffs_delta:.2f})",
+        f"({100 * esc.mean_arm:.0f}% against {100 * esc.mean_baseline:.0f}% of runs)",
+    ]
+    for figure in expected:
+        assert figure in text, f"README.md's headline does not say {figure!r} (comparison.csv)"
+    assert "results/bilateral_vs_multilateral/report.md" in text

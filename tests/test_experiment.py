@@ -405,7 +405,11 @@ protocol = "bilateral"
         ),
         (
             '[design.parameters]\n"economy.elastcity" = [3.0, 4.0]\n',
-            "economy.elastcity: no such parameter (did you mean 'economy.elasticity'?)",
+            "design: economy.elastcity: no such parameter (did you mean 'economy.elasticity'?)",
+        ),
+        (
+            '[perturbations]\n"economy.elastcity" = { dist = "uniform", low = 3.0, high = 5.0 }\n',
+            "perturbations: economy.elastcity: no such parameter",
         ),
         (
             '[design.parameters]\n"economy.elasticity" = { low = 3.0, high = 2.0, num = 3 }\n',

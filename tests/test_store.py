@@ -250,3 +250,32 @@ def test_the_slurm_job_script_runs_single_threaded_workers_on_the_asked_resource
     ):
         assert line in script.splitlines(), line
     assert "--nworkers 4" in script and "--nthreads 1" in script
+
+
+def test_the_quick_start_on_a_complete_folder_rewrites_nothing_but_figures(tmp_path):
+    from negsim.cli import main
+
+    path = tmp_path / "q.toml"
+    path.write_text(
+        'name = "q"\nreplications = 3\n[arms.b]\nprotocol = "bilateral"\n'
+        '[arms.m]\nprotocol = "multilateral"\n'
+    )
+    out = tmp_path / "results" / "q"
+    sweep = ["sweep", str(path), "--out", str(out), "--workers", "0", "--resume"]
+    compare = ["compare", str(out), "--resamples", "100"]
+    assert main(sweep) == 0 and main(compare) == 0
+    first = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert main(sweep) == 0 and main(compare) == 0
+    again = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert set(first) == set(again)
+    changed = [str(p) for p in first if first[p] != again[p] and p.parts[0] != "figures"]
+    assert changed == [".lock"]  # who held the folder last: git-ignored, as is sessions.jsonl
+
+
+def test_resume_marks_complete_a_folder_whose_sweep_was_killed_after_its_last_part(tmp_path):
+    run_experiment(small(), out=tmp_path, workers=0)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    (tmp_path / "manifest.json").write_text(json.dumps({**manifest, "state": "running"}))
+    summary = run_experiment(small(), out=tmp_path, workers=0, resume=True)
+    assert summary.ran == 0
+    assert json.loads((tmp_path / "manifest.json").read_text()) == manifest

@@ -12,6 +12,7 @@ import click
 
 from negsim.cli.errors import UserError, path_option, renamed
 from negsim.sweeps import resolve_results_folder
+from negsim.sweeps.atomic import staged_folder
 
 
 @click.command("compare")
@@ -78,16 +79,18 @@ def compare(
 
     if more_metrics and not metrics:
         raise UserError(f"unexpected argument {more_metrics[0]!r} (one RESULTS folder only)")
-    folder = out or resolve_results_folder(results)
-    table = analysis.report(
-        resolve_results_folder(results),
-        out,
-        by,
-        [*metrics, *more_metrics] or None,
-        baseline=baseline,
-        n_resamples=resamples,
-        bootstrap_seed=bootstrap_seed,
-    )
+    source = resolve_results_folder(results)
+    folder = out or source
+    with staged_folder(folder) as staging:  # every file replaced whole, or none on an error
+        table = analysis.report(
+            source,
+            staging,
+            by,
+            [*metrics, *more_metrics] or None,
+            baseline=baseline,
+            n_resamples=resamples,
+            bootstrap_seed=bootstrap_seed,
+        )
     click.echo(f"wrote {folder / 'report.md'}, comparison.csv and figures/")
     for sentence in analysis.effect_sentences(table, by, names=table.attrs.get("names")):
         click.echo(f"- {sentence}")

@@ -78,7 +78,7 @@ def translated() -> Iterator[None]:
     """Turn a library or OS error raised inside into a :class:`UserError`."""
     try:
         yield
-    except (click.ClickException, click.exceptions.Exit, click.Abort):
+    except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
         raise
     except (ValueError, OSError) as exc:
         error = as_user_error(exc)

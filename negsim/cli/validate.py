@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from negsim.cli.errors import path_option, renamed
+from negsim.sweeps.atomic import staged_folder
 
 
 @click.command("validate")
@@ -47,8 +48,9 @@ def validate_command(runs: int, out: Path) -> None:
 
     records = validation.simulate_records(runs)
     checks = validation.theory_checks() + validation.run_checks(records)
-    names = validation.figures(records, out.parent / "figures")
-    validation.write_report(checks, out, names, runs)
+    with staged_folder(out.parent) as staging:  # the report and figures whole, or unchanged
+        names = validation.figures(records, staging / "figures")
+        validation.write_report(checks, staging / out.name, names, runs)
     for check in checks:
         click.echo(f"{check.verdict:9s} {check.group}: {check.name}")
     click.echo(f"wrote {out}")

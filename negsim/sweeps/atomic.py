@@ -92,3 +92,31 @@ def _fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def staged_folder(target: str | Path) -> Iterator[Path]:
+    """Yield a hidden staging folder inside ``target``; on success move its files into place.
+
+    For writers that put several files in a folder (a report, its tables, its
+    figures) without taking a path per file: each file then replaces its old
+    version atomically, and on an error nothing in ``target`` changes and the
+    staging folder is removed.
+    """
+    import shutil
+
+    final = Path(target)
+    final.mkdir(parents=True, exist_ok=True)
+    staging = final / f".staging-{os.getpid()}{TMP_SUFFIX}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        yield staging
+        for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+            dest = final / path.relative_to(staging)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            _fsync_file(path)
+            os.replace(path, dest)
+        _fsync_folder(final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -55,7 +55,7 @@ class Experiment(BaseModel):
     name: str = Field(pattern=NAME_PATTERN)
     description: str = ""
     scenario: str = "tag2018"
-    arms: dict[str, dict[str, Any]] = Field(default_factory=lambda: {"default": dict[str, Any]()})
+    arms: dict[str, dict[str, Any]] = Field(default_factory=lambda: _one_default_arm())
     design: Design | None = None
     perturbations: dict[str, Distribution] = Field(default_factory=dict)
     replications: int = Field(default=1, ge=1)
@@ -193,6 +193,10 @@ class Experiment(BaseModel):
             default=str,
         )
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _one_default_arm() -> dict[str, dict[str, Any]]:
+    return {"default": {}}
 
 
 def _check_arm(name: str, arm: dict[str, Any]) -> None:

@@ -32,6 +32,9 @@ from negsim.sweeps.seeds import design_seed
 MAX_POINTS = 1_000_000
 """The most design points a sweep accepts (the manifest lists every point)."""
 
+DEFAULT_LEVELS = 4
+"""Morris's grid levels when a design does not say (SALib's default)."""
+
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 
@@ -60,7 +63,7 @@ class Design(_Strict):
     samples: int | None = Field(default=None, ge=1)
     second_order: bool = False
     trajectories: int | None = Field(default=None, ge=1)
-    levels: int = Field(default=4, ge=2)
+    levels: int | None = Field(default=None, ge=2)  # morris; None: DEFAULT_LEVELS
     parameters: dict[str, list[Any] | Bounds] = Field(default_factory=dict)
 
     @model_validator(mode="before")
@@ -97,6 +100,8 @@ class Design(_Strict):
     def _check_size_keys(self) -> None:
         wanted = {"grid": None, "lhs": "samples", "sobol": "samples", "morris": "trajectories"}
         key = wanted[self.kind]
+        if self.levels is not None and self.kind != "morris":
+            raise ValueError(f"a {self.kind} design takes no levels (a morris design does)")
         for other in ("samples", "trajectories"):
             if other != key and getattr(self, other) is not None:
                 what = f"takes {key}" if key else "takes neither (its size is the product)"
@@ -209,7 +214,7 @@ def _morris(design: Design, root_seed: int) -> np.ndarray:
         morris.sample(
             design.problem(),
             design.trajectories,
-            num_levels=design.levels,
+            num_levels=design.levels or DEFAULT_LEVELS,
             seed=_int_seed(root_seed),
         )
     )

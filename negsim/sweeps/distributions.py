@@ -25,7 +25,17 @@ import math
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
-from scipy import stats
+
+
+def _stats() -> Any:
+    """``scipy.stats``, imported on first use (it is slow to import; most commands need none)."""
+    from scipy import stats
+
+    return stats
+
+
+_FROZEN: dict[str, Any] = {}
+_FROZEN_MAX = 1024
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -44,7 +54,21 @@ class _Dist(BaseModel):
 
     def ppf(self, u: float) -> Any:
         """The value at cumulative probability ``u`` in [0, 1)."""
-        return float(self.frozen().ppf(u))
+        return self.ppf_many([u])[0]
+
+    def ppf_many(self, us: Any) -> list[Any]:
+        """The values at cumulative probabilities ``us``, in one call to scipy."""
+        return [float(v) for v in self.cached().ppf(us)]
+
+    def cached(self) -> Any:
+        """:meth:`frozen`, built once per distinct distribution (scipy's are slow to build)."""
+        key = self.model_dump_json()
+        found = _FROZEN.get(key)
+        if found is None:
+            if len(_FROZEN) >= _FROZEN_MAX:
+                _FROZEN.clear()
+            found = _FROZEN[key] = self.frozen()
+        return found
 
     def typical(self) -> Any:
         """A representative value (the median), used to check a path before a sweep."""
@@ -71,7 +95,7 @@ class Uniform(_Range):
 
     def frozen(self) -> Any:
         """``scipy.stats.uniform(low, high - low)``."""
-        return stats.uniform(loc=self.low, scale=self.high - self.low)
+        return _stats().uniform(loc=self.low, scale=self.high - self.low)
 
 
 class LogUniform(_Range):
@@ -82,7 +106,7 @@ class LogUniform(_Range):
 
     def frozen(self) -> Any:
         """``scipy.stats.loguniform(low, high)``."""
-        return stats.loguniform(self.low, self.high)
+        return _stats().loguniform(self.low, self.high)
 
 
 class Normal(_Dist):
@@ -94,7 +118,7 @@ class Normal(_Dist):
 
     def frozen(self) -> Any:
         """``scipy.stats.norm(mean, sd)``."""
-        return stats.norm(loc=self.mean, scale=self.sd)
+        return _stats().norm(loc=self.mean, scale=self.sd)
 
 
 class TruncNormal(_Range):
@@ -107,7 +131,7 @@ class TruncNormal(_Range):
     def frozen(self) -> Any:
         """``scipy.stats.truncnorm`` with standardised bounds."""
         a, b = (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd
-        return stats.truncnorm(a, b, loc=self.mean, scale=self.sd)
+        return _stats().truncnorm(a, b, loc=self.mean, scale=self.sd)
 
 
 class LogNormal(_Dist):
@@ -119,7 +143,7 @@ class LogNormal(_Dist):
 
     def frozen(self) -> Any:
         """``scipy.stats.lognorm(sd, scale=exp(mean))``."""
-        return stats.lognorm(self.sd, scale=math.exp(self.mean))
+        return _stats().lognorm(self.sd, scale=math.exp(self.mean))
 
 
 class Triangular(_Range):
@@ -137,7 +161,7 @@ class Triangular(_Range):
     def frozen(self) -> Any:
         """``scipy.stats.triang`` with ``c = (mode - low) / (high - low)``."""
         width = self.high - self.low
-        return stats.triang((self.mode - self.low) / width, loc=self.low, scale=width)
+        return _stats().triang((self.mode - self.low) / width, loc=self.low, scale=width)
 
 
 class Integers(_Dist):
@@ -155,11 +179,11 @@ class Integers(_Dist):
 
     def frozen(self) -> Any:
         """``scipy.stats.randint(low, high + 1)``."""
-        return stats.randint(self.low, self.high + 1)
+        return _stats().randint(self.low, self.high + 1)
 
-    def ppf(self, u: float) -> Any:
-        """The whole number at cumulative probability ``u`` (``ppf(0)`` is ``low``)."""
-        return max(self.low, int(self.frozen().ppf(u)))
+    def ppf_many(self, us: Any) -> list[Any]:
+        """The whole numbers at cumulative probabilities ``us`` (``ppf(0)`` is ``low``)."""
+        return [max(self.low, int(v)) for v in self.cached().ppf(us)]
 
 
 class Choice(_Dist):
@@ -170,11 +194,11 @@ class Choice(_Dist):
 
     def frozen(self) -> Any:
         """``scipy.stats.randint(0, len(values))``: the index of the value."""
-        return stats.randint(0, len(self.values))
+        return _stats().randint(0, len(self.values))
 
-    def ppf(self, u: float) -> Any:
-        """The value whose index is at cumulative probability ``u``."""
-        return self.values[max(0, int(self.frozen().ppf(u)))]
+    def ppf_many(self, us: Any) -> list[Any]:
+        """The values whose indices are at cumulative probabilities ``us``."""
+        return [self.values[max(0, int(v))] for v in self.cached().ppf(us)]
 
 
 Distribution = Annotated[

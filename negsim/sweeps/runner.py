@@ -247,7 +247,7 @@ class _Sweep:
             warnings=list(session.warnings),
         )
         self.summary = summary
-        if todo == 0 and session.existing:
+        if todo == 0 and (session.existing or {}).get("state") == "complete":
             return summary  # a complete folder: nothing is written
         session.start(self.pool.where)
         start = time.perf_counter()

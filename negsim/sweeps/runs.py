@@ -62,11 +62,47 @@ def run_chunk(spec: RunSpec, runs: list[tuple[int, int, int]]) -> list[dict[str,
     """
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
-        return [run_one(spec, d, r, a) for d, r, a in runs]
+        draws = perturbation_draws(spec.experiment, sorted({(d, r) for d, r, _ in runs}))
+        return [run_one(spec, d, r, a, draws.get((d, r))) for d, r, a in runs]
 
 
-def run_one(spec: RunSpec, design_point: int, replication: int, arm_index: int) -> dict[str, Any]:
-    """Run one run and return its row; an exception becomes a row with status error."""
+def perturbation_draws(
+    exp: Experiment, pairs: list[tuple[int, int]]
+) -> dict[tuple[int, int], dict[str, Any]]:
+    """Each ``(design_point, replication)``'s perturbation values, one scipy call per path.
+
+    Run ``(d, r)`` draws one uniform per path, in definition order, from its own
+    generator (:func:`negsim.sweeps.seeds.perturbation_rng`); each path's uniforms
+    of all pairs then go through its distribution's ``ppf`` at once.
+    """
+    if not exp.perturbations or not pairs:
+        return {}
+    k = len(exp.perturbations)
+    unit = np.array([perturbation_rng(exp.root_seed, d, r).random(k) for d, r in pairs])
+    columns = [dist.ppf_many(unit[:, j]) for j, dist in enumerate(exp.perturbations.values())]
+    paths = list(exp.perturbations)
+    return {
+        pair: {path: columns[j][i] for j, path in enumerate(paths)} for i, pair in enumerate(pairs)
+    }
+
+
+def run_one(
+    spec: RunSpec,
+    design_point: int,
+    replication: int,
+    arm_index: int,
+    draws: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Run one run and return its row; an exception becomes a row with status error.
+
+    Args:
+        spec: what the worker knows of the experiment.
+        design_point: the run's design point.
+        replication: the run's replication.
+        arm_index: the run's arm, by position in the definition.
+        draws: the run's perturbation values when already drawn
+            (:func:`perturbation_draws`); default: drawn here.
+    """
     exp = spec.experiment
     arm_name, arm = list(exp.arms.items())[arm_index]
     seed = run_seed(exp.root_seed, design_point, replication)
@@ -79,7 +115,11 @@ def run_one(spec: RunSpec, design_point: int, replication: int, arm_index: int) 
         "status": "ok",
         "error": None,
     }
-    settings = run_settings(spec, design_point, replication, arm)
+    if draws is None:
+        draws = perturbation_draws(exp, [(design_point, replication)]).get(
+            (design_point, replication), {}
+        )
+    settings: dict[str, Any] = {**spec.points[design_point], **arm, **draws}
     protocol = settings.pop("protocol", "bilateral")
     for path, value in settings.items():
         row[f"param.{path}"] = _param_value(value)
@@ -95,19 +135,6 @@ def run_one(spec: RunSpec, design_point: int, replication: int, arm_index: int) 
         return row
     row.update({k: v for k, v in record.items() if k not in ("seed", "status")})
     return row
-
-
-def run_settings(
-    spec: RunSpec, design_point: int, replication: int, arm: dict[str, Any]
-) -> dict[str, Any]:
-    """The run's parameter settings: design point, arm, then perturbation draws."""
-    exp = spec.experiment
-    settings: dict[str, Any] = {**spec.points[design_point], **arm}
-    if exp.perturbations:
-        rng = perturbation_rng(exp.root_seed, design_point, replication)
-        for path, dist in exp.perturbations.items():
-            settings[path] = dist.ppf(float(rng.random()))
-    return settings
 
 
 def error_message(exc: BaseException, settings: dict[str, Any]) -> str:
