@@ -22,7 +22,7 @@ import pandas as pd
 
 from negsim.scenarios import load_scenario
 from negsim.validation.check import Check, verdict
-from negsim.validation.metrics import add_derived
+from negsim.validation.metrics import add_derived, run_many
 
 #: Paired seeds per point (issue 13: at least 200).
 SEEDS = 200
@@ -161,20 +161,6 @@ MECHANISMS: tuple[Mechanism, ...] = (
 )
 
 
-def run_point(
-    scenario: str, overrides: dict[str, Any], seeds: int, protocol: str = "bilateral"
-) -> pd.DataFrame:
-    """Records of seeds ``0..seeds-1`` of scenario (name or TOML path) with ``overrides``.
-
-    The derived metrics (:func:`negsim.validation.metrics.add_derived`) are added.
-    """
-    from negsim.negotiation.model import simulate
-
-    loaded = load_scenario(scenario, overrides)
-    rows = [simulate(loaded, protocol, seed).to_record() for seed in range(seeds)]
-    return add_derived(pd.DataFrame(rows), loaded)
-
-
 def paired_effect(low: pd.Series, high: pd.Series, resamples: int = 2000) -> dict[str, float]:
     """Mean of high - low over seeds (pairs with a missing value dropped) and its 95% CI."""
     from negsim.analysis import bootstrap_ci
@@ -210,14 +196,28 @@ def mechanism_checks(
     scenario: str = "tag2018",
     seeds: int = SEEDS,
     mechanisms: tuple[Mechanism, ...] = MECHANISMS,
+    protocol: str = "bilateral",
+    workers: int | None = None,
 ) -> list[Check]:
-    """Run every mechanism at its low and high value on paired seeds; one check per outcome."""
+    """Run every mechanism at its low and high value on paired seeds; one check per outcome.
+
+    Args:
+        scenario: a built-in name or a TOML path.
+        seeds: paired seeds per point.
+        mechanisms: what to measure.
+        protocol: the protocol of every run (tag2018's own tables: bilateral).
+        workers: processes (default: every CPU); the verdicts do not depend on it.
+    """
+    loaded = load_scenario(scenario)
+    points = [
+        (scenario, {mech.path: value}, protocol)
+        for mech in mechanisms
+        for value in (mech.low, mech.high)
+    ]
+    frames = [add_derived(frame, loaded) for frame in run_many(points, seeds, workers)]
     checks = []
-    for mech in mechanisms:
-        runs = {
-            side: run_point(scenario, {mech.path: value}, seeds)
-            for side, value in (("low", mech.low), ("high", mech.high))
-        }
+    for k, mech in enumerate(mechanisms):
+        runs = {"low": frames[2 * k], "high": frames[2 * k + 1]}
         for expect in mech.expects:
             checks.append(_check(mech, expect, runs, seeds))
     return checks
