@@ -86,7 +86,9 @@ def test_a_hard_bound_bites_in_the_comparative_statics():
         "a higher floor",
         "by hand",
     )
-    found, missing = validation.mechanism_checks("tag2018", seeds=20, mechanisms=(floor,))
+    found, missing = validation.mechanism_checks(
+        "tag2018", seeds=20, mechanisms=(floor,), workers=0
+    )
     assert found.verdict == "holds", found.simulated
     assert found.data["mean_high"] >= 0.18 - 1e-9
     assert found.data["pairs"] == 20
@@ -202,3 +204,10 @@ def test_validate_command_writes_report_and_figures(tmp_path):
 def test_validate_rejects_bad_seeds(capsys):
     assert main(["validate", "--seeds", "0"]) == 2
     assert "--seeds" in capsys.readouterr().err
+
+
+def test_records_do_not_depend_on_the_number_of_workers():
+    serial = validation.simulate_records(3, workers=0)
+    parallel = validation.simulate_records(3, workers=2)
+    pd.testing.assert_frame_equal(serial, parallel)
+    assert list(serial["seed"]) == [0, 1, 2, 0, 1, 2]

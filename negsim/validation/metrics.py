@@ -33,6 +33,22 @@ def _records(task: tuple[str, dict[str, Any], str, int, int]) -> list[dict[str, 
     return [simulate(loaded, protocol, seed).to_record() for seed in range(start, stop)]
 
 
+def _context() -> Any:
+    """A forkserver on Linux with the model preloaded, else the default start method.
+
+    Mesa's batchrunner (imported with mesa) sets the global start method to spawn,
+    which would make each worker import everything again.
+    """
+    import multiprocessing
+    import sys
+
+    if sys.platform == "linux" and "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["negsim.negotiation.model"])
+        return context
+    return multiprocessing.get_context()
+
+
 def run_many(
     points: list[tuple[str, dict[str, Any], str]], seeds: int, workers: int | None = None
 ) -> list[pd.DataFrame]:
@@ -53,9 +69,7 @@ def run_many(
     if workers <= 1 or len(tasks) == 1:
         chunks = [_records(task) for task in tasks]
     else:
-        from negsim.sweeps.executors import _mp_context
-
-        with cf.ProcessPoolExecutor(min(workers, len(tasks)), mp_context=_mp_context()) as pool:
+        with cf.ProcessPoolExecutor(min(workers, len(tasks)), mp_context=_context()) as pool:
             chunks = list(pool.map(_records, tasks))
     per_point = -(-seeds // CHUNK)
     return [
