@@ -52,6 +52,9 @@ class Mechanism:
     expects: tuple[Expect, ...]
     theory: str
     source: str
+    alternatives: tuple[tuple[str, Any, Any], ...] = ()
+    """Other (path, low, high) that express the mechanism in another version of the
+    scenario; the first whose values the scenario accepts is used."""
 
 
 TARIFF, SHARE = 0.01, 0.05  # 1 pp of a tariff, 5 pp of a share of runs
@@ -139,6 +142,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         (Expect("escalation.US-CN", -1, SHARE),),
         "a credible threat of retaliation deters coercion",
         "Schelling 1966; Fearon 1994",
+        (("CN.strategy.resolve.values", [0.0, 0.0, 0.0, 0.0], [0.1, 0.1, 0.1, 0.1]),),
     ),
     Mechanism(
         "China's retaliation capacity",
@@ -209,18 +213,61 @@ def mechanism_checks(
         workers: processes (default: every CPU); the verdicts do not depend on it.
     """
     loaded = load_scenario(scenario)
+    usable = {mech.name: expressed(mech, scenario) for mech in mechanisms}
+    chosen = [m for m in usable.values() if m is not None]
     points = [
         (scenario, {mech.path: value}, protocol)
-        for mech in mechanisms
+        for mech in chosen
         for value in (mech.low, mech.high)
     ]
     frames = [add_derived(frame, loaded) for frame in run_many(points, seeds, workers)]
+    runs = {
+        mech.name: {"low": frames[2 * k], "high": frames[2 * k + 1]}
+        for k, mech in enumerate(chosen)
+    }
     checks = []
-    for k, mech in enumerate(mechanisms):
-        runs = {"low": frames[2 * k], "high": frames[2 * k + 1]}
+    for mech in mechanisms:
+        used = usable[mech.name]
         for expect in mech.expects:
-            checks.append(_check(mech, expect, runs, seeds))
+            if used is None:
+                checks.append(_inexpressible(mech, expect))
+            else:
+                checks.append(_check(used, expect, runs[mech.name], seeds))
     return checks
+
+
+def expressed(mech: Mechanism, scenario: str) -> Mechanism | None:
+    """The mechanism on the first of its paths the scenario accepts, or None."""
+    from dataclasses import replace
+
+    from negsim.scenarios import ScenarioError
+
+    for path, low, high in ((mech.path, mech.low, mech.high), *mech.alternatives):
+        try:
+            load_scenario(scenario, {path: low})
+            load_scenario(scenario, {path: high})
+        except ScenarioError:
+            continue
+        return replace(mech, path=path, low=low, high=high)
+    return None
+
+
+def _inexpressible(mech: Mechanism, expect: Expect) -> Check:
+    paths = ", ".join(p for p, _, _ in ((mech.path, None, None), *mech.alternatives))
+    check = Check(
+        GROUP,
+        f"{mech.name}: {paths}",
+        f"`{expect.metric}`: {mech.theory}",
+        mech.source,
+        "the mechanism must be expressible as a parameter",
+    )
+    check.simulated = f"the scenario has none of {paths}"
+    check.verdict = verdict(False)
+    check.note = (
+        f"{mech.name}: no parameter of the scenario expresses it, so it cannot be "
+        "measured; a mechanism the model lacks or names otherwise."
+    )
+    return check
 
 
 def _check(mech: Mechanism, expect: Expect, runs: dict[str, pd.DataFrame], seeds: int) -> Check:
