@@ -115,3 +115,19 @@ def test_discover_command_on_a_sweep(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "outside the range" in err
     assert main(["discover", str(out), "--metric", "threats_executed"]) == 2
+
+
+def test_a_parameter_that_is_not_a_number_is_kept_or_dropped_by_value():
+    rng = np.random.default_rng(3)
+    n = 600
+    frame = pd.DataFrame(
+        {
+            "param.a": rng.random(n),
+            "param.elections": rng.choice(["[2, 26]", "[20, 26]", "[5, 26]"], n),
+            "status": "ok",
+        }
+    )
+    frame["y"] = ((frame["param.a"] > 0.5) & (frame["param.elections"] == "[2, 26]")) * 1.0
+    found = discover(frame, "y", above=0.5)
+    assert "elections is [2, 26]" in found.sentence
+    assert set(found.scores.index) == {"a", "elections"}

@@ -86,12 +86,45 @@ def test_a_hard_bound_bites_in_the_comparative_statics():
         "a higher floor",
         "by hand",
     )
-    found, missing = validation.mechanism_checks("tag2018", seeds=20, mechanisms=(floor,))
+    found, missing = validation.mechanism_checks(
+        "tag2018", seeds=20, mechanisms=(floor,), workers=0
+    )
     assert found.verdict == "holds", found.simulated
     assert found.data["mean_high"] >= 0.18 - 1e-9
     assert found.data["pairs"] == 20
     assert missing.verdict == "fails"
     assert "no `no.such.key`" in missing.simulated
+
+
+def test_a_mechanism_the_scenario_cannot_express_fails():
+    ghost = Mechanism(
+        "ghost",
+        "CN.strategy.no_such_parameter",
+        0.0,
+        1.0,
+        (Expect("coerced.CN", -1, 0.05),),
+        "none",
+        "none",
+        alternatives=(("economy.no_such_thing", 0.0, 1.0),),
+    )
+    (check,) = validation.mechanism_checks("tag2018", seeds=2, mechanisms=(ghost,), workers=0)
+    assert check.verdict == "fails" and check.could_fail
+    assert "the scenario has none of" in check.simulated
+
+
+def test_an_alternative_path_is_used_when_the_first_does_not_exist():
+    floor = Mechanism(
+        "TPP floor",
+        "red_lines.no_such_line.floor",
+        0.12,
+        0.18,
+        (Expect("tariff.JP.US.agriculture", +1, 0.05),),
+        "a higher floor",
+        "by hand",
+        alternatives=(("red_lines.jp_farm_tpp.floor", 0.12, 0.18),),
+    )
+    (check,) = validation.mechanism_checks("tag2018", seeds=10, mechanisms=(floor,), workers=0)
+    assert check.verdict == "holds" and "red_lines.jp_farm_tpp.floor" in check.name
 
 
 def _records(tag2018, **columns):
@@ -202,3 +235,10 @@ def test_validate_command_writes_report_and_figures(tmp_path):
 def test_validate_rejects_bad_seeds(capsys):
     assert main(["validate", "--seeds", "0"]) == 2
     assert "--seeds" in capsys.readouterr().err
+
+
+def test_records_do_not_depend_on_the_number_of_workers():
+    serial = validation.simulate_records(3, workers=0)
+    parallel = validation.simulate_records(3, workers=2)
+    pd.testing.assert_frame_equal(serial, parallel)
+    assert list(serial["seed"]) == [0, 1, 2, 0, 1, 2]

@@ -73,7 +73,11 @@ class Discovery:
 
 
 def parameter_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """The runs' ``param.*`` columns that vary, numbers as floats, the rest as text."""
+    """The runs' ``param.*`` columns that vary, as floats.
+
+    A parameter that is not a number (a list of election rounds, a sector list) becomes
+    one 0/1 column per value, named ``path=value``, so PRIM can keep or drop a value.
+    """
     columns = {}
     for column in (c for c in df.columns if c.startswith("param.")):
         values = df[column]
@@ -83,7 +87,9 @@ def parameter_frame(df: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
             columns[name] = values.astype(float)
         else:
-            columns[name] = values.astype(str).astype(object)
+            text = values.astype(str)
+            for value in sorted(text.unique()):
+                columns[f"{name}={value}"] = (text == value).astype(float)
     return pd.DataFrame(columns, index=df.index)
 
 
@@ -143,43 +149,36 @@ def choose_step(trajectory: pd.DataFrame, min_coverage: float, slack: float = 0.
 def _limits(box: Any, x: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for name, row in box.limits.iterrows():
-        if pd.api.types.is_numeric_dtype(x[name]):
-            lo, hi = float(row["min"]), float(row["max"])
-            rows.append(
-                {
-                    "parameter": name,
-                    "low": lo if lo > x[name].min() + 1e-12 else None,
-                    "high": hi if hi < x[name].max() - 1e-12 else None,
-                    "values": None,
-                    "qp": float(row["qp values"]),
-                }
-            )
-        else:
-            kept = sorted(str(v) for v in row["min"])
-            rows.append(
-                {
-                    "parameter": name,
-                    "low": None,
-                    "high": None,
-                    "values": ", ".join(kept),
-                    "qp": float(row["qp values"]),
-                }
-            )
-    return pd.DataFrame(rows, columns=["parameter", "low", "high", "values", "qp"])
+        lo, hi = float(row["min"]), float(row["max"])
+        rows.append(
+            {
+                "parameter": str(name),
+                "low": lo if lo > x[name].min() + 1e-12 else None,
+                "high": hi if hi < x[name].max() - 1e-12 else None,
+                "qp": float(row["qp values"]),
+            }
+        )
+    return pd.DataFrame(rows, columns=["parameter", "low", "high", "qp"])
+
+
+def _restriction(parameter: str, low: Any, high: Any) -> str:
+    if "=" in parameter:  # a 0/1 column of one value of a parameter that is not a number
+        path, value = parameter.split("=", 1)
+        return f"{path} is {value}" if pd.notna(low) else f"{path} is not {value}"
+    if pd.notna(low) and pd.notna(high):
+        return f"{low:.3g} <= {parameter} <= {high:.3g}"
+    if pd.notna(low):
+        return f"{parameter} >= {low:.3g}"
+    return f"{parameter} <= {high:.3g}"
 
 
 def describe_box(metric: str, rule: str, step: pd.Series, limits: pd.DataFrame, base: float) -> str:
     """The chosen box in words."""
-    parts = []
-    for _, r in limits.iterrows():
-        if pd.notna(r["values"]):
-            parts.append(f"{r['parameter']} is one of {r['values']}")
-        elif pd.notna(r["low"]) and pd.notna(r["high"]):
-            parts.append(f"{r['low']:.3g} <= {r['parameter']} <= {r['high']:.3g}")
-        elif pd.notna(r["low"]):
-            parts.append(f"{r['parameter']} >= {r['low']:.3g}")
-        elif pd.notna(r["high"]):
-            parts.append(f"{r['parameter']} <= {r['high']:.3g}")
+    parts = [
+        _restriction(r["parameter"], r["low"], r["high"])
+        for _, r in limits.iterrows()
+        if pd.notna(r["low"]) or pd.notna(r["high"])
+    ]
     where = " and ".join(parts) if parts else "anywhere (no parameter restricts it)"
     return (
         f"{metric} {rule} in {step['density']:.0%} of runs when {where} "
@@ -192,15 +191,11 @@ def feature_scores(x: pd.DataFrame, cases: np.ndarray) -> pd.Series:
     """Extra-trees impurity importances of the parameters for the cases, highest first."""
     from sklearn.ensemble import ExtraTreesClassifier
 
-    text = [c for c in x.columns if not pd.api.types.is_numeric_dtype(x[c])]
-    encoded = pd.get_dummies(x, columns=text, dtype=float) if text else x
     forest = ExtraTreesClassifier(n_estimators=200, random_state=TREES_SEED, n_jobs=1)
-    forest.fit(encoded.to_numpy(dtype=float), cases)
-    scores = pd.Series(forest.feature_importances_, index=encoded.columns)
-    for name in text:  # dummies back to their parameter
-        dummies = [c for c in encoded.columns if c.startswith(f"{name}_")]
-        scores[name] = scores[dummies].sum()
-        scores = scores.drop(dummies)
+    forest.fit(x.to_numpy(dtype=float), cases)
+    scores = pd.Series(forest.feature_importances_, index=x.columns)
+    # a parameter's 0/1 value columns back to the parameter
+    scores = scores.groupby(lambda name: str(name).split("=", 1)[0]).sum()
     return scores.sort_values(ascending=False)
 
 
@@ -369,16 +364,9 @@ def report_discovery(
         "",
     ]
     if len(found.limits):
-        lines += ["| parameter | low | high | values | qp |", "|---|---|---|---|---|"]
+        lines += ["| parameter | low | high | qp |", "|---|---|---|---|"]
         for _, r in found.limits.iterrows():
-            cells = [
-                ""
-                if v is None or (isinstance(v, float) and np.isnan(v))
-                else f"{v:.4g}"
-                if isinstance(v, float)
-                else str(v)
-                for v in (r["low"], r["high"], r["values"])
-            ]
+            cells = ["" if pd.isna(v) else f"{float(v):.4g}" for v in (r["low"], r["high"])]
             lines.append(f"| `{r['parameter']}` | {' | '.join(cells)} | {r['qp']:.2g} |")
         lines.append("")
     if len(found.scores):

@@ -7,6 +7,10 @@ scenario's 2018 exports, the start is the scenario's September 2018 tariffs.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import os
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -15,22 +19,75 @@ from negsim.scenarios import Scenario
 PROTOCOLS = ("bilateral", "multilateral")
 
 
+#: Seeds per task sent to a worker process.
+CHUNK = 50
+
+
+def _records(task: tuple[str, dict[str, Any], str, int, int]) -> list[dict[str, Any]]:
+    """Records of seeds ``start..stop-1`` of a scenario (name or path) with overrides."""
+    from negsim.negotiation.model import simulate
+    from negsim.scenarios import load_scenario
+
+    scenario, overrides, protocol, start, stop = task
+    loaded = load_scenario(scenario, overrides)
+    return [simulate(loaded, protocol, seed).to_record() for seed in range(start, stop)]
+
+
+def _context() -> Any:
+    """A forkserver on Linux with the model preloaded, else the default start method.
+
+    Mesa's batchrunner (imported with mesa) sets the global start method to spawn,
+    which would make each worker import everything again.
+    """
+    import multiprocessing
+    import sys
+
+    if sys.platform == "linux" and "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["negsim.negotiation.model"])
+        return context
+    return multiprocessing.get_context()
+
+
+def run_many(
+    points: list[tuple[str, dict[str, Any], str]], seeds: int, workers: int | None = None
+) -> list[pd.DataFrame]:
+    """Seeds ``0..seeds-1`` at each point (scenario, overrides, protocol), one frame each.
+
+    Args:
+        points: what to run.
+        seeds: seeds per point (paired across points).
+        workers: processes (default: every CPU; 0 or 1: in this process). The records
+            do not depend on it.
+    """
+    tasks = [
+        (scenario, overrides, protocol, start, min(start + CHUNK, seeds))
+        for scenario, overrides, protocol in points
+        for start in range(0, seeds, CHUNK)
+    ]
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    if workers <= 1 or len(tasks) == 1:
+        chunks = [_records(task) for task in tasks]
+    else:
+        with cf.ProcessPoolExecutor(min(workers, len(tasks)), mp_context=_context()) as pool:
+            chunks = list(pool.map(_records, tasks))
+    per_point = -(-seeds // CHUNK)
+    return [
+        pd.DataFrame([row for chunk in chunks[k : k + per_point] for row in chunk])
+        for k in range(0, len(chunks), per_point)
+    ]
+
+
 def simulate_records(
     seeds: int = 500,
     scenario: Scenario | str = "tag2018",
     protocols: tuple[str, ...] = PROTOCOLS,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Outcome records of seeds ``0..seeds-1`` under each protocol, one row per run."""
-    from negsim.negotiation.model import simulate
-    from negsim.scenarios import load_scenario
-
-    scenario = load_scenario(scenario) if isinstance(scenario, str) else scenario
-    rows = [
-        simulate(scenario, protocol, seed).to_record()
-        for protocol in protocols
-        for seed in range(seeds)
-    ]
-    return pd.DataFrame(rows)
+    name = scenario if isinstance(scenario, str) else scenario.name
+    frames = run_many([(name, {}, protocol) for protocol in protocols], seeds, workers)
+    return pd.concat(frames, ignore_index=True)
 
 
 def trade_weights(scenario: Scenario, importer: str, exporter: str) -> pd.Series:

@@ -152,20 +152,24 @@ def _china_retaliates(runs: pd.DataFrame, scenario: Scenario) -> tuple[str, bool
 
 
 def _purchases_agreed(runs: pd.DataFrame, scenario: Scenario) -> tuple[str, bool]:
-    columns = [c for c in _prefixed(runs, "purchase") if "met" not in c]
+    columns = [c for c in runs.columns if c.startswith(("commitment.CN.US", "purchase"))]
+    if not columns:
+        raise MissingKey("commitment.CN.US.*")
     agreed = runs[_column(runs, "agreement.US-CN") == 1] if "agreement.US-CN" in runs else runs
     value = share((agreed[columns].fillna(0) > 0).any(axis=1))
     return f"commitments in {value:.0%} of {len(agreed)} US-China deals", value > 0.5
 
 
 def _purchases_met(runs: pd.DataFrame, scenario: Scenario) -> tuple[str, bool | None]:
-    columns = [c for c in _prefixed(runs, "purchase") if "met" in c]
-    if not columns:
-        raise MissingKey("purchase*met*")
-    met = runs[columns[0]].dropna()
+    key = "compliance.US-CN"
+    committed = [c for c in runs.columns if c.startswith("commitment.CN.US")]
+    if key not in runs or not committed:
+        raise MissingKey(key)
+    held = runs[(runs[committed].fillna(0) > 0).any(axis=1)]
+    met = held[key].dropna()
     if met.empty:
         return "no commitment to meet", False
-    return f"median {met.median():.0%} met ({columns[0]})", abs(met.median() - PHASE_ONE_MET) <= 0.2
+    return f"median {met.median():.0%} met", abs(met.median() - PHASE_ONE_MET) <= 0.2
 
 
 US_JP, US_CN, RETALIATION = "US-Japan", "US-China", "Retaliation"

@@ -22,7 +22,7 @@ import pandas as pd
 
 from negsim.scenarios import load_scenario
 from negsim.validation.check import Check, verdict
-from negsim.validation.metrics import add_derived
+from negsim.validation.metrics import add_derived, run_many
 
 #: Paired seeds per point (issue 13: at least 200).
 SEEDS = 200
@@ -52,6 +52,9 @@ class Mechanism:
     expects: tuple[Expect, ...]
     theory: str
     source: str
+    alternatives: tuple[tuple[str, Any, Any], ...] = ()
+    """Other (path, low, high) that express the mechanism in another version of the
+    scenario; the first whose values the scenario accepts is used."""
 
 
 TARIFF, SHARE = 0.01, 0.05  # 1 pp of a tariff, 5 pp of a share of runs
@@ -139,6 +142,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         (Expect("escalation.US-CN", -1, SHARE),),
         "a credible threat of retaliation deters coercion",
         "Schelling 1966; Fearon 1994",
+        (("CN.strategy.resolve.values", [0.0, 0.0, 0.0, 0.0], [0.1, 0.1, 0.1, 0.1]),),
     ),
     Mechanism(
         "China's retaliation capacity",
@@ -159,20 +163,6 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "Johnson 1953; Ossa 2014",
     ),
 )
-
-
-def run_point(
-    scenario: str, overrides: dict[str, Any], seeds: int, protocol: str = "bilateral"
-) -> pd.DataFrame:
-    """Records of seeds ``0..seeds-1`` of scenario (name or TOML path) with ``overrides``.
-
-    The derived metrics (:func:`negsim.validation.metrics.add_derived`) are added.
-    """
-    from negsim.negotiation.model import simulate
-
-    loaded = load_scenario(scenario, overrides)
-    rows = [simulate(loaded, protocol, seed).to_record() for seed in range(seeds)]
-    return add_derived(pd.DataFrame(rows), loaded)
 
 
 def paired_effect(low: pd.Series, high: pd.Series, resamples: int = 2000) -> dict[str, float]:
@@ -210,17 +200,74 @@ def mechanism_checks(
     scenario: str = "tag2018",
     seeds: int = SEEDS,
     mechanisms: tuple[Mechanism, ...] = MECHANISMS,
+    protocol: str = "bilateral",
+    workers: int | None = None,
 ) -> list[Check]:
-    """Run every mechanism at its low and high value on paired seeds; one check per outcome."""
+    """Run every mechanism at its low and high value on paired seeds; one check per outcome.
+
+    Args:
+        scenario: a built-in name or a TOML path.
+        seeds: paired seeds per point.
+        mechanisms: what to measure.
+        protocol: the protocol of every run (tag2018's own tables: bilateral).
+        workers: processes (default: every CPU); the verdicts do not depend on it.
+    """
+    loaded = load_scenario(scenario)
+    usable = {mech.name: expressed(mech, scenario) for mech in mechanisms}
+    chosen = [m for m in usable.values() if m is not None]
+    points = [
+        (scenario, {mech.path: value}, protocol)
+        for mech in chosen
+        for value in (mech.low, mech.high)
+    ]
+    frames = [add_derived(frame, loaded) for frame in run_many(points, seeds, workers)]
+    runs = {
+        mech.name: {"low": frames[2 * k], "high": frames[2 * k + 1]}
+        for k, mech in enumerate(chosen)
+    }
     checks = []
     for mech in mechanisms:
-        runs = {
-            side: run_point(scenario, {mech.path: value}, seeds)
-            for side, value in (("low", mech.low), ("high", mech.high))
-        }
+        used = usable[mech.name]
         for expect in mech.expects:
-            checks.append(_check(mech, expect, runs, seeds))
+            if used is None:
+                checks.append(_inexpressible(mech, expect))
+            else:
+                checks.append(_check(used, expect, runs[mech.name], seeds))
     return checks
+
+
+def expressed(mech: Mechanism, scenario: str) -> Mechanism | None:
+    """The mechanism on the first of its paths the scenario accepts, or None."""
+    from dataclasses import replace
+
+    from negsim.scenarios import ScenarioError
+
+    for path, low, high in ((mech.path, mech.low, mech.high), *mech.alternatives):
+        try:
+            load_scenario(scenario, {path: low})
+            load_scenario(scenario, {path: high})
+        except ScenarioError:
+            continue
+        return replace(mech, path=path, low=low, high=high)
+    return None
+
+
+def _inexpressible(mech: Mechanism, expect: Expect) -> Check:
+    paths = ", ".join(p for p, _, _ in ((mech.path, None, None), *mech.alternatives))
+    check = Check(
+        GROUP,
+        f"{mech.name}: {paths}",
+        f"`{expect.metric}`: {mech.theory}",
+        mech.source,
+        "the mechanism must be expressible as a parameter",
+    )
+    check.simulated = f"the scenario has none of {paths}"
+    check.verdict = verdict(False)
+    check.note = (
+        f"{mech.name}: no parameter of the scenario expresses it, so it cannot be "
+        "measured; a mechanism the model lacks or names otherwise."
+    )
+    return check
 
 
 def _check(mech: Mechanism, expect: Expect, runs: dict[str, pd.DataFrame], seeds: int) -> Check:
