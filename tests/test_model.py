@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import negsim
+from negsim.economy import World
 from negsim.negotiation.model import NegotiationModel
 
 US, JP, CN = 0, 1, 2
@@ -383,17 +384,33 @@ def test_the_outside_option_weighs_a_threat_by_the_chance_it_is_carried_out(tag2
     assert reserve == pytest.approx(chance * full[0] + (1 - chance) * full[1], abs=1e-9)
 
 
+def _free_purchases(world, entry):
+    """What the importer buys of ``entry`` at a zero tariff (others at the start)."""
+    tariffs = world.base_tariffs.copy()
+    tariffs[entry] = 0.0
+    j, i, s = entry
+    return float(world.exports(tariffs)[i, j, s])
+
+
 def test_a_commitment_enters_as_the_subsidy_that_buys_its_purchases(tag2018, tag_world):
     from negsim.negotiation.commitments import tariff_equivalent
 
-    # model.md A1: at the tariff equivalent, China buys exactly the committed amount
     entry = (CN, US, AGRICULTURE)
-    rate = tariff_equivalent(tag_world, entry, 36.5)
+    # in the general-equilibrium economy (agriculture's elasticity 9.11) China buys more
+    # than Phase One's $36.5bn at a zero tariff: that cap needs no subsidy (A1)
+    free = _free_purchases(tag_world, entry)
+    assert free > 36.5
+    assert tariff_equivalent(tag_world, entry, 36.5) == 0.0
+    # a commitment beyond free trade: at the tariff equivalent (a subsidy) China buys
+    # exactly the committed amount, and the red lines let a deal go down to it
+    most = 1.5 * free
+    rate = tariff_equivalent(tag_world, entry, most)
     tariffs = tag_world.base_tariffs.copy()
     tariffs[entry] = rate
     assert rate < 0
-    assert tag_world.exports(tariffs)[US, CN, AGRICULTURE] == pytest.approx(36.5, abs=1e-3)
-    model = NegotiationModel(tag2018, "bilateral", rng=0, collect="none")
+    assert tag_world.exports(tariffs)[US, CN, AGRICULTURE] == pytest.approx(most, rel=1e-4)
+    bigger = negsim.load_scenario("tag2018", {"commitments.phase_one_farm.most": most})
+    model = NegotiationModel(bigger, "bilateral", rng=0, collect="none")
     assert model.red_lines.lower[entry] == pytest.approx(rate)
 
 
@@ -401,7 +418,10 @@ def test_a_commitment_enters_as_the_subsidy_that_buys_its_purchases(tag2018, tag
 def test_commitments_are_delivered_watched_and_can_snap_back(threshold, snaps):
     # A2-A3: the share delivered lies in [1 - shortfall, 1]; read without noise, it is
     # below a threshold of 1 (a shortfall is drawn) and never below 0
+    world = World.from_scenario(negsim.load_scenario("tag2018"))
+    most = 1.5 * _free_purchases(world, (CN, US, AGRICULTURE))  # needs a subsidy (A1)
     overrides = {"compliance.threshold": threshold, "compliance.noise": 0.0}
+    overrides["commitments.phase_one_farm.most"] = most
     scenario = negsim.load_scenario("tag2018", overrides)
     model = NegotiationModel(scenario, "bilateral", rng=3, collect="none")
     table = next(t for t in model.tables if t.name == "US-CN")
@@ -411,9 +431,11 @@ def test_commitments_are_delivered_watched_and_can_snap_back(threshold, snaps):
     values = model.table_payoffs(table, offer[None], breakdown=True).total
     model.agree(table, offer, values[0], values[-1], table.parties)
     committed = model.tariffs[CN, US, AGRICULTURE]
+    # A1: the commitment is what China buys at the agreed tariffs (other cuts included)
+    bought = world.exports(model.tariffs)[US, CN, AGRICULTURE]
     model.step()
     record = model.outcome().to_record()
-    assert record["commitment.CN.US.agriculture"] == pytest.approx(36.5, abs=1e-3)
+    assert record["commitment.CN.US.agriculture"] == pytest.approx(bought, rel=1e-6)
     share = table.commitments.delivered[0]
     assert 1 - scenario.compliance.shortfall <= share <= 1
     assert record["snapback.US-CN"] == int(snaps)

@@ -129,14 +129,14 @@ def test_sensitivity_command_sweeps_resumes_and_reports(tmp_path, capsys):
         "--workers",
         "0",
         "--metrics",
-        "coerced.CN,utility.US",
+        "utility.CN,utility.US",
     ]
     assert main(args) == 0
     text = (out / "report.md").read_text()
     assert "## Sensitivity: Sobol' indices" in text
     table = pd.read_csv(out / "sensitivity_sobol.csv")
     # 2 metrics x 2 parameters
-    assert len(table) == 4 and set(table["metric"]) == {"coerced.CN", "utility.US"}
+    assert len(table) == 4 and set(table["metric"]) == {"utility.CN", "utility.US"}
     assert (out / "figures" / "sensitivity_sobol.png").read_bytes()[:4] == b"\x89PNG"
     capsys.readouterr()
     assert main(args) == 0  # resumes: nothing left to run

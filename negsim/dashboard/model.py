@@ -10,9 +10,9 @@ The scenario's keyword is ``scenario_name`` because Mesa 3.5's Reset passes a
 The sliders are derived from the scenario, never from fixed country codes: for every
 pair of countries sharing a table, each one's security reliance on the other; for
 every country with elections, its salience of bilateral balances at an election and
-the round of its first election; every country's retaliation propensity and the weight
-of its strongest lobby; and the trade elasticity. A slider whose path the scenario
-does not accept is left out.
+the round of its first election; every country's retaliation resolve (its most
+resolved type) and the weight of its strongest lobby; and the trade elasticity. A
+slider whose path the scenario does not accept is left out.
 
 This module needs Mesa only (not Solara), so it can be tested without the extra.
 """
@@ -168,10 +168,13 @@ def sliders(scenario: str = DEFAULT_SCENARIO) -> list[Slider]:
                 )
             )
     for code in played.countries:
-        path = f"{code}.strategy.retaliation"
-        if path in values:
+        support = values.get(f"{code}.strategy.resolve.values")
+        if isinstance(support, list) and support:
+            # the resolve of its most resolved type (% of GDP it would bear), model.md B1
+            path = f"{code}.strategy.resolve.values.{len(support) - 1}"
             label = f"{code} retaliation resolve"
-            found.append(Slider(path, label, values[path], 0.0, 1.0, 0.05))
+            top = float(support[-1])
+            found.append(Slider(path, label, top, 0.0, max(0.2, 2 * top), 0.01))
     for code in played.countries:
         lobbies = {
             p: v
@@ -181,8 +184,9 @@ def sliders(scenario: str = DEFAULT_SCENARIO) -> list[Slider]:
         if lobbies:
             path = max(lobbies, key=lambda p: lobbies[p])
             sector = path.rsplit(".", 1)[1]
-            high = max(3.0, 2 * float(lobbies[path]))
-            found.append(Slider(path, f"{code} {sector} lobby", lobbies[path], 0.0, high, 0.1))
+            # lobby weights are on the Goldberg-Maggi scale (tag2018: 0.02-0.1, model.md P4)
+            high = max(0.2, 4 * float(lobbies[path]))
+            found.append(Slider(path, f"{code} {sector} lobby", lobbies[path], 0.0, high, 0.005))
     if "economy.elasticity_scale" in values:
         value = float(values["economy.elasticity_scale"])
         found.append(
