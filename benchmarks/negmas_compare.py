@@ -102,7 +102,7 @@ def negsim_model(scenario, seed: int) -> NegotiationModel:
     table = reciprocal_table(len(scenario.sectors))
     table.turn = int(model.rng.integers(2))
     model.tables = [table]
-    model._estimate_best(table)
+    model.estimate_best(table)
     return model
 
 

@@ -35,7 +35,7 @@ METRICS = (
     "tariff.CN.US.agriculture,utility.US,utility.JP,utility.CN"
 )
 TOP = 8
-SOBOL_SAMPLES = 128  # 128 x (8 + 2) = 1,280 design points
+SOBOL_SAMPLES = 512  # 512 x (8 + 2) = 5,120 design points (128 gave negative indices)
 
 
 def sobol_definition(morris_toml: Path, top: list[str]) -> str:

@@ -16,7 +16,14 @@ import pytest
 from negsim.sweeps import Experiment
 
 REPO = Path(__file__).resolve().parents[1]
-NAMES = ["bilateral_vs_multilateral", "security_reliance", "election_pressure", "escalation"]
+NAMES = [
+    "bilateral_vs_multilateral",
+    "security_reliance",
+    "election_pressure",
+    "escalation",
+    "what_matters",
+    "what_matters_sobol",
+]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -48,12 +55,13 @@ def test_readme_headline_numbers_come_from_the_committed_report():
     cn, us, jp = (table.loc[f"utility.{c}"] for c in ("CN", "US", "JP"))
     esc = table.loc["escalation"]
     expected = [
-        f"+{cn.diff_mean:.2f}% of its GDP [95% CI {cn.diff_mean_lo:.2f}, {cn.diff_mean_hi:.2f}]",
-        f"(Cliff's δ {cn.cliffs_delta:.2f})",
-        f"the US loses {-us.diff_mean:.2f}% [{-us.diff_mean_hi:.2f}, {-us.diff_mean_lo:.2f}]",
-        f"(δ −{-us.cliffs_delta:.2f})",
-        f"Japan {-jp.diff_mean:.2f}% (δ −{-jp.cliffs_delta:.2f})",
-        f"({100 * esc.mean_arm:.0f}% against {100 * esc.mean_baseline:.0f}% of runs)",
+        f"the US gains most, +{us.diff_mean:.2f}% of its GDP [95% CI {us.diff_mean_lo:.2f}, "
+        f"{us.diff_mean_hi:.2f}]",
+        f"(Cliff's δ {us.cliffs_delta:.2f})",
+        f"China gains +{cn.diff_mean:.2f}% [{cn.diff_mean_lo:.2f}, {cn.diff_mean_hi:.2f}] "
+        f"(δ {cn.cliffs_delta:.2f})",
+        f"Japan loses {-jp.diff_mean:.2f}% (δ −{-jp.cliffs_delta:.2f})",
+        f"(escalation in {100 * esc.mean_arm:.0f}% against {100 * esc.mean_baseline:.0f}% of runs)",
     ]
     for figure in expected:
         assert figure in text, f"README.md's headline does not say {figure!r} (comparison.csv)"

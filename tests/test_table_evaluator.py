@@ -88,11 +88,11 @@ def test_extra_states_and_the_full_path_agree_inside_a_model(tag2018):
         if not table.open:
             continue
         offers = np.random.default_rng(0).uniform(0.0, 0.5, (16, table.n_issues))
-        got = model._table_payoffs(table, offers, breakdown=True)
-        broken_tariffs, broken_health = model._breakdown_state(table)
+        got = model.table_payoffs(table, offers, breakdown=True)
+        broken_tariffs, broken_health = model.breakdown_state(table)
         states = np.concatenate([table.apply(offers, model.tariffs), broken_tariffs[None]])
         health = np.concatenate(
-            [np.repeat(model._agreed_health(table)[None], len(offers), axis=0), broken_health[None]]
+            [np.repeat(model.agreed_health(table)[None], len(offers), axis=0), broken_health[None]]
         )
         full = model.payoffs.evaluate(
             states, health=health, round_=model.round, backdowns=model.backdowns

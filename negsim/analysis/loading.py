@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from negsim.analysis.errors import AnalysisError
-from negsim.sweeps import load_results
+from negsim.sweeps import ExperimentError, load_results, resolve_results_folder
 
 
 def load(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -57,19 +57,19 @@ def load(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
 
 
 def results_folder(path: str | Path) -> Path:
-    """The results folder ``path``, or ``results/<path>`` for a bare experiment name.
+    """The results folder ``path``, ``results/<path>`` for a bare name, or a Parquet file.
+
+    Folders are found by the store's one resolver (:func:`negsim.sweeps.resolve_results_folder`).
 
     Raises:
         AnalysisError: neither exists.
     """
-    folder = Path(path)
-    if folder.exists():
-        return folder
-    named = Path("results") / folder
-    if len(folder.parts) == 1 and named.is_dir():
-        return named
-    also = f" (nor {named})" if len(folder.parts) == 1 else ""
-    raise AnalysisError(f"{folder}: no such results folder{also}")
+    if Path(path).is_file():
+        return Path(path)
+    try:
+        return resolve_results_folder(path)
+    except ExperimentError as exc:
+        raise AnalysisError(str(exc)) from None
 
 
 def prepare(df: pd.DataFrame) -> pd.DataFrame:

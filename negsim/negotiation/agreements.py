@@ -91,5 +91,3 @@ class AgreementRules:
                 "nash_gap": nash_gap(self._model(), table, offer, utility, reserves, bounds),
             }
         )
-
-    _agree = agree

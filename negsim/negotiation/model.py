@@ -201,11 +201,6 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         """Alliance health if ``table`` agreed now."""
         return self.valuation.agreed_health(table)
 
-    _table_payoffs = table_payoffs  # the names other layers' tests and benchmarks use
-    _breakdown_state = breakdown_state
-    _agreed_health = agreed_health
-    _estimate_best = estimate_best
-
     @property
     def current_payoffs(self):
         """Payoffs of the state in force (cached until the state changes)."""

@@ -14,10 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from negsim.negotiation.protocols import PROTOCOLS
 from negsim.scenarios import Scenario
-
-PROTOCOLS = ("bilateral", "multilateral")
-
 
 #: Seeds per task sent to a worker process.
 CHUNK = 50
