@@ -15,8 +15,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from negsim.scenarios.fields import _RefError
 from negsim.scenarios.overrides import set_path
-from negsim.scenarios.schema import ROW, Scenario, ScenarioError, _RefError, did_you_mean
+from negsim.scenarios.schema import ROW, Scenario, ScenarioError, did_you_mean
 
 # loading
 

@@ -9,33 +9,59 @@ A scenario file is TOML. Its top level holds the scenario-wide settings
 
 from __future__ import annotations
 
-import difflib
 import typing
-from collections.abc import Iterable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-ROW = "ROW"
-MAX_TARIFF = 3.0  # 300%: above this a tariff is prohibitive for any elasticity we allow
+from negsim.scenarios.fields import (
+    MAX_TARIFF,
+    ROW,
+    Fraction,
+    NonNegative,
+    ScenarioError,
+    Tariff,
+    _known,
+    _RefError,
+    _Strict,
+    _unit,
+    did_you_mean,
+)
+from negsim.scenarios.rules import (
+    Commitment,
+    Compliance,
+    Diplomacy,
+    Event,
+    Notice,
+    Protocol,
+    RedLine,
+    Summit,
+    Threat,
+)
 
-
-class ScenarioError(ValueError):
-    """A scenario file or override is invalid; the message is one line."""
-
-
-def _unit(unit: str, description: str = "", **kwargs: Any) -> Any:
-    """A pydantic Field carrying a unit for `negsim scenarios show`."""
-    return Field(description=description, json_schema_extra={"unit": unit}, **kwargs)
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False, allow_inf_nan=False)
-
-
-Fraction = typing.Annotated[float, Field(ge=0.0, le=1.0)]
-Tariff = typing.Annotated[float, Field(ge=0.0, le=MAX_TARIFF)]
-NonNegative = typing.Annotated[float, Field(ge=0.0)]
+__all__ = [
+    "MAX_TARIFF",
+    "ROW",
+    "Commitment",
+    "Compliance",
+    "Country",
+    "Diplomacy",
+    "Economy",
+    "Event",
+    "Notice",
+    "Politics",
+    "Prior",
+    "Protocol",
+    "RedLine",
+    "RestOfWorld",
+    "Scenario",
+    "ScenarioError",
+    "Security",
+    "Strategy",
+    "Summit",
+    "Threat",
+    "did_you_mean",
+]
 
 
 class Security(_Strict):
@@ -196,98 +222,6 @@ class Economy(_Strict):
         return self
 
 
-class Diplomacy(_Strict):
-    """How alliance health moves (docs/model.md#alliance-health)."""
-
-    coercion_damage: Fraction = _unit("health", "loss when one executes a threat", default=0.15)
-    retaliation_damage: Fraction = _unit("health", "loss when one retaliates", default=0.05)
-    breakdown_damage: Fraction = _unit("health", "loss when talks break down", default=0.1)
-    agreement_boost: Fraction = _unit("health", "gain when two agree", default=0.1)
-    recovery: Fraction = _unit("per round", "share of lost health restored per round", default=0.02)
-
-
-class Threat(_Strict):
-    """A public threat to raise tariffs."""
-
-    by: str = _unit("country", "who threatens")
-    on: str = _unit("country", "whose exports are hit")
-    sectors: list[str] = _unit("-", "sectors hit")
-    level: Tariff = _unit("fraction", "tariff once executed")
-    deadline: int = _unit("round", "round at which it is executed without a deal", ge=0)
-    suspended: bool = _unit("-", "suspended while the two are talking", default=False)
-
-
-class RedLine(_Strict):
-    """A bound that a country will never ratify a package beyond."""
-
-    by: str = _unit("country", "whose red line")
-    importer: str = _unit("country", "importer of the tariff bounded")
-    exporter: str = _unit("country", "exporter of the tariff bounded")
-    sector: str = _unit("-", "sector of the tariff bounded")
-    floor: Tariff | None = _unit("fraction", "lowest acceptable tariff", default=None)
-    ceiling: Tariff | None = _unit("fraction", "highest acceptable tariff", default=None)
-
-
-class Event(_Strict):
-    """A scheduled change of a tariff by a third agreement (e.g. CPTPP)."""
-
-    round: int = _unit("round", "round on which it takes effect", ge=0)
-    importer: str = _unit("country", "importer whose tariff changes")
-    exporter: str = _unit("country", "exporter facing the change")
-    sectors: list[str] = _unit("-", "sectors")
-    level: Tariff = _unit("fraction", "tariff from then on")
-
-
-class Notice(_Strict):
-    """Notice a country must give its legislature before it signs (e.g. US TPA, model.md C2)."""
-
-    by: str = _unit("country", "who must notify")
-    partners: list[str] = _unit("-", "partners whose tables it applies to")
-    talks_from: int = _unit("round", "first round offers may be made", default=0, ge=0)
-    rounds: int = _unit("rounds", "notice before an agreed deal may be signed", default=3, ge=0)
-
-
-class Summit(_Strict):
-    """A summit: a date on which attending parties may agree a truce (model.md C3)."""
-
-    round: int = _unit("round", "round of the summit", ge=0)
-    parties: list[str] = _unit("-", "countries attending")
-    truce: int = _unit("rounds", "how long a truce postpones pending threats", default=3, ge=1)
-
-
-class Commitment(_Strict):
-    """A purchase commitment a deal may hold: the importer buys at least X from the exporter."""
-
-    importer: str = _unit("country", "who commits to buy")
-    exporter: str = _unit("country", "whose goods")
-    sector: str = _unit("-", "sector")
-    most: float = _unit("USD bn", "largest yearly purchases that may be committed", gt=0)
-
-
-class Compliance(_Strict):
-    """How commitments are met and watched (docs/model.md A1-A3)."""
-
-    shortfall: Fraction = _unit(
-        "0..1", "largest share of a commitment's subsidy equivalent not delivered", default=0.5
-    )
-    noise: NonNegative = _unit("share", "sd of the exporter's reading of compliance", default=0.1)
-    threshold: Fraction = _unit(
-        "share", "observed compliance below which the exporter snaps back", default=0.5
-    )
-
-
-class Protocol(_Strict):
-    """Options of the negotiation protocols."""
-
-    plurilateral: bool = _unit(
-        "-", "multilateral: a deal among those who accept when not all do", default=False
-    )
-    max_tariff: Tariff = _unit("fraction", "highest tariff an offer may hold", default=1.0)
-    liberalizing: bool = _unit(
-        "-", "offers may only lower tariffs in force (GATT Art. II, XXIV)", default=True
-    )
-
-
 class Scenario(_Strict):
     """A complete, validated scenario."""
 
@@ -427,34 +361,3 @@ def _check_adds_up(code: str, economy: Country | RestOfWorld, codes: list[str]) 
             f"{sales - sum(economy.domestic.values()):.1f} = {sales:.1f} USD bn must equal "
             f"gdp {economy.gdp:.1f} (within {ADDS_UP:.1%}): the flows do not add up",
         )
-
-
-class _RefError(ValueError):
-    """A reference to an undeclared name; carries its dotted path."""
-
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}")
-        self.path = path
-        self.message = message
-
-
-def _known(path: str, name: str, allowed: list[str]) -> None:
-    if name not in allowed:
-        raise _RefError(path, _unknown_message(name, allowed))
-
-
-def did_you_mean(name: str, allowed: Iterable[str], shown_as: str | None = None) -> str:
-    """`` (did you mean 'x'?)`` for the closest allowed name, or ``""`` when none is close.
-
-    ``shown_as`` is a format string for the suggestion, e.g. ``"economy.{}"``.
-    """
-    close = difflib.get_close_matches(name, list(allowed), n=1)
-    if not close:
-        return ""
-    return f" (did you mean {(shown_as or '{}').format(close[0])!r}?)"
-
-
-def _unknown_message(name: str, allowed: list[str]) -> str:
-    hint = did_you_mean(name, allowed)
-    shown = ", ".join(allowed[:12]) + (", ..." if len(allowed) > 12 else "")
-    return f"unknown name {name!r}{hint}; allowed: {shown}"
