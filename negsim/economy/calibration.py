@@ -48,7 +48,7 @@ def flows_and_tariffs(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
 
 
 def elasticities(scenario: Scenario) -> np.ndarray:
-    """Trade elasticity ε_s per sector (model.md E2).
+    """Trade elasticity ε_s per sector, the ε_s of model.md E3.
 
     ``economy.sector_elasticity`` or, for sectors it does not list, ``elasticity``; both
     times ``economy.elasticity_scale``, the one knob that moves them all together.
