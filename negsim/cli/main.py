@@ -24,6 +24,7 @@ from negsim.cli.validate import validate_command
 
 
 @click.group(
+    name="negsim",
     cls=Group,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
