@@ -8,7 +8,6 @@ display names (``Japan``, ``the rest of the world``) come from that scenario thr
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from negsim.analysis.loading import experiment_definition
@@ -27,17 +26,7 @@ def country_names(manifest: dict[str, Any]) -> dict[str, str]:
     if not isinstance(scenario, str) or not scenario:
         return {}
     try:
-        loaded = load_scenario(_located(scenario, manifest))
+        loaded = load_scenario(scenario)
     except (ScenarioError, OSError):
         return {}
     return RecordSchema.from_scenario(loaded, []).names
-
-
-def _located(scenario: str, manifest: dict[str, Any]) -> str:
-    """A scenario file named relative to the experiment definition, if it is there."""
-    source = manifest.get("definition_path") or manifest.get("source")
-    if isinstance(source, str) and not Path(scenario).is_absolute():
-        candidate = Path(source).parent / scenario
-        if candidate.is_file():
-            return str(candidate)
-    return scenario
