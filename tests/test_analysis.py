@@ -435,6 +435,18 @@ def test_report_writes_markdown_csv_and_figures(results):
     assert "![Tariffs per arm](figures/tariffs.png)" in text
 
 
+def test_a_second_report_removes_the_figures_of_metrics_it_no_longer_shows(tmp_path):
+    df = runs()
+    analysis.report(df, tmp_path, metrics=["utility.JP", "utility.US"], n_resamples=200)
+    assert (tmp_path / "figures" / "dist_utility.US.png").exists()
+    keep = tmp_path / "figures" / "notes.png"  # not a name the report writes: left alone
+    keep.write_bytes(b"mine")
+    analysis.report(df, tmp_path, metrics=["utility.JP"], n_resamples=200)
+    figures = {p.name for p in (tmp_path / "figures").glob("*.png")}
+    assert "dist_utility.JP.png" in figures and "dist_utility.US.png" not in figures
+    assert keep.read_bytes() == b"mine"
+
+
 def test_report_of_a_dataframe_needs_out_and_notes_constant_metrics(tmp_path):
     df = runs()
     with pytest.raises(AnalysisError, match="needs out="):

@@ -129,11 +129,28 @@ def _figures(parts: ReportParts, folder: Path, default_metrics: bool, max_sweeps
     params, parts.sweep_kind = swept_parameters(df, parts.manifest), "swept"
     if not params:
         params, parts.sweep_kind = perturbed_parameters(df, parts.manifest), "perturbed"
+    sweep_csvs = []
     for param in params[:max_sweeps] if sweep_metrics else []:
         curves = sweep_curves(df, param, sweep_metrics, by, seed=seed)
         name = _safe_name(param.removeprefix("param."))
-        curves.to_csv(folder / f"sweep_{name}.csv", index=False)
+        sweep_csvs.append(folder / f"sweep_{name}.csv")
+        curves.to_csv(sweep_csvs[-1], index=False)
         parts.sweep_pngs[param] = plot_sweep(curves, figures / f"sweep_{name}.png", param, by)
+    written = [*parts.dist_pngs.values(), *parts.sweep_pngs.values(), *sweep_csvs]
+    _remove_stale(folder, {Path(p).resolve() for p in written if p is not None})
+
+
+def _remove_stale(folder: Path, written: set[Path]) -> None:
+    """Delete the per-metric and per-parameter files an earlier report left behind.
+
+    Only the report's own patterns are touched (``figures/dist_*.png``,
+    ``figures/sweep_*.png``, ``sweep_*.csv``): a metric or parameter no longer in the
+    definition must not leave a figure that the new ``report.md`` does not describe.
+    """
+    patterns = ("figures/dist_*.png", "figures/sweep_*.png", "sweep_*.csv")
+    for path in (p for pattern in patterns for p in folder.glob(pattern)):
+        if path.resolve() not in written:
+            path.unlink()
 
 
 def _safe_name(text: str) -> str:
