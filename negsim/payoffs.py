@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from negsim.economy import Equilibrium, World
+from negsim.economy.linear import Linearisation, linearise, screen
 
 if TYPE_CHECKING:
     from negsim.scenarios import Scenario
@@ -238,6 +239,8 @@ class TableEvaluator:
         self._outside[self.entries_set] = False
         self._start_key: bytes | None = None
         self._start: np.ndarray | None = None
+        self._linear_key: bytes | None = None
+        self._linear: Linearisation | None = None
 
     # ------------------------------------------------------------------ tariff views
 
@@ -276,6 +279,7 @@ class TableEvaluator:
         health: np.ndarray | None = None,
         round_: int = 0,
         backdowns: np.ndarray | None = None,
+        screened: int = 0,
     ) -> Payoffs:
         """Payoffs of the states ``current`` with the table's entries set to ``link_tariffs``.
 
@@ -286,16 +290,23 @@ class TableEvaluator:
             health: alliance health, (n, n) or (K, n, n).
             round_: the round, for the salience of bilateral balances.
             backdowns: threats each country has backed down from, (n,) or (K, n).
+            screened: the first ``screened`` rows are only screened on the economy
+                linearised at ``current`` (model.md E11-E12), the others solved exactly.
 
         Returns:
             The components, each (K, n), as :meth:`PayoffModel.evaluate` gives for
-            the full tariff tensors.
+            the full tariff tensors (to the screen's accuracy in screened rows).
         """
-        start = self.start(current)
-        k = link_tariffs.shape[0]
-        eq = self.model.world.solve(
-            self.states(link_tariffs, current), start=np.broadcast_to(start, (k, *start.shape))
-        )
+        price = self.start(current)
+        states = self.states(link_tariffs, current)
+        world = self.model.world
+        if screened:
+            eq = screen(world.baseline, self.linearisation(current), states[:screened])
+            if screened < len(states):
+                start = np.broadcast_to(price, (len(states) - screened, *price.shape))
+                _stack(eq, world.solve(states[screened:], start=start))
+        else:
+            eq = world.solve(states, start=np.broadcast_to(price, (len(states), *price.shape)))
         return self.model.from_equilibrium(eq, health=health, round_=round_, backdowns=backdowns)
 
     def start(self, current: np.ndarray) -> np.ndarray:
@@ -305,6 +316,22 @@ class TableEvaluator:
             self._start = np.log(self.model.world.solve(current).price[0])
             self._start_key = key
         return self._start
+
+    def linearisation(self, current: np.ndarray) -> Linearisation:
+        """The economy linearised at the state in force on the table's entries (E11)."""
+        key = current.tobytes()
+        if key != self._linear_key or self._linear is None:
+            price = self.start(current)
+            baseline = self.model.world.baseline
+            self._linear = linearise(baseline, current, self.entries_set, price=price)
+            self._linear_key = key
+        return self._linear
+
+
+def _stack(eq: Equilibrium, exact: Equilibrium) -> None:
+    """Append the rows of ``exact`` to ``eq`` in place (screened rows first)."""
+    for name in ("tariffs", "price", "flows", "spending", "price_index", "residual"):
+        setattr(eq, name, np.concatenate([getattr(eq, name), getattr(exact, name)]))
 
 
 class RedLines:

@@ -126,9 +126,13 @@ def _jacobian(lam, flows, demand, out, expend, rho, theta, alpha, deficit, eps, 
 
 @njit(cache=True)
 def solve_batch(
-    weight0, net, theta, alpha, income, deficit, eps, active, u0, tol, max_iter, max_step
+    weight0, net, theta, alpha, income, deficit, eps, active, u0, tol, max_iter, max_step, chord0
 ):
-    """Newton with backtracking per state; returns u, flows, spending, residuals, iterations."""
+    """Newton with backtracking per state; returns u, flows, spending, residuals, iterations.
+
+    ``chord0``: an inverse Jacobian (m·S, m·S) for the chord steps (that of the state
+    in force, model.md E11), or an empty array to compute one at the first state.
+    """
     k, m, _, s = weight0.shape
     n = m * s
     scale = 1.0 / income.sum()
@@ -142,8 +146,9 @@ def solve_batch(
     out = np.zeros((m, s))
     resid = np.zeros(n)
     trial = np.zeros((m, s))
-    chord = np.zeros((n, n))  # inverse Jacobian shared by the batch (the chord method)
-    have_chord = False
+    have_chord = chord0.shape[0] == n
+    # inverse Jacobian shared by the batch (the chord method)
+    chord = np.ascontiguousarray(chord0) if have_chord else np.zeros((n, n))
     for z in range(k):
         u = u_all[z]
         flows = flows_all[z]
@@ -323,3 +328,23 @@ def price_index(weight0, u, eps, alpha):
                     phi += weight0[z, j, i, r] * np.exp(-eps[r] * u[z, i, r])
                 index[z, j, r] = np.exp(np.log(max(phi, 1e-300)) / -eps[r])
     return index
+
+
+@njit(cache=True)
+def inverse_jacobian(weight0, net, theta, alpha, income, deficit, eps, active, u):
+    """The inverse Jacobian of E6 at one state (index 0 of the arrays): a chord (E11)."""
+    _, m, _, s = weight0.shape
+    lam = np.zeros((m, m, s))
+    flows = np.zeros((m, m, s))
+    demand = np.zeros((m, s))
+    out = np.zeros((m, s))
+    expend = np.zeros(m)
+    u0 = u[0]
+    rho = _state(
+        u0, weight0[0], net[0], theta[0], alpha, income, deficit, eps, lam, flows, demand, out, expend
+    )
+    scale = 1.0 / income.sum()
+    jac = _jacobian(
+        lam, flows, demand, out, expend, rho, theta[0], alpha, deficit, eps, active, scale
+    )
+    return np.ascontiguousarray(np.linalg.inv(jac))

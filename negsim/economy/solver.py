@@ -93,6 +93,8 @@ class Equilibrium:
         price_index: sector price index changes P̂[j, s], (K, m, S) (E3).
         residual: largest market-clearing residual / world output, (K,).
         iterations: Newton steps taken.
+        exact: False for states at the linearised prices of model.md E11 (screening:
+            E6 holds only to ``residual``, and ``converged`` is not required).
     """
 
     baseline: Baseline
@@ -103,6 +105,7 @@ class Equilibrium:
     price_index: np.ndarray
     residual: np.ndarray
     iterations: int
+    exact: bool = True
 
     @property
     def converged(self) -> np.ndarray:
@@ -155,6 +158,8 @@ def solve(
     start: np.ndarray | None = None,
     strict: bool = True,
     compiled: bool = True,
+    chord: np.ndarray | None = None,
+    max_iter: int = MAX_ITERATIONS,
 ) -> Equilibrium:
     """Solve a batch of tariff states by Newton steps on the factor prices.
 
@@ -166,6 +171,11 @@ def solve(
         strict: raise :class:`SolverError` when a state does not converge; otherwise
             its row keeps ``converged`` False.
         compiled: use the numba kernel when numba is installed (else numpy).
+        chord: inverse Jacobian (m·S, m·S) for the chord steps, e.g. that of the state
+            in force (model.md E11); default: computed at the first state.
+        max_iter: the most Newton (or chord) steps per state; fewer than
+            :data:`MAX_ITERATIONS` only for screening (model.md E11), whose rows
+            may then stay unconverged (use with ``strict=False``).
 
     Returns:
         The equilibria. At the baseline tariffs the baseline is reproduced exactly.
@@ -195,8 +205,9 @@ def solve(
             b.active,
             u,
             TOLERANCE * 1e-2,
-            MAX_ITERATIONS,
+            max_iter,
             MAX_STEP,
+            np.zeros((0, 0)) if chord is None else chord,
         )
     else:
         u, flows, expend, residual, iteration = _newton(b, u, weight0, net, theta)

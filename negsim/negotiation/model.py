@@ -45,7 +45,9 @@ from negsim.record.outcome import Outcome
 from negsim.scenarios import Scenario, load_scenario
 
 COLLECT = ("rounds", "final", "none")
+SOLVES = ("screened", "exact")  # how candidate packages are solved (model.md E12)
 NASH_SAMPLE = 256  # random packages on which a table's Nash solution is found
+BEST_FEW = 4  # screened packages solved exactly for a party's best hoped-for utility (E12)
 
 
 class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
@@ -60,6 +62,10 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
             only the end state; ``"none"`` nothing (fastest, for sweeps).
         nash_sample: packages drawn to find a table's Nash solution (a diagnostic:
             drawn from ``diagnostic_rng``, never from ``rng``).
+        solve: ``"screened"`` (default): candidate packages are ranked on the economy
+            linearised at the state in force and only the ones that matter (the offer
+            made, the best few) are solved exactly (model.md E12); ``"exact"``: every
+            candidate is solved exactly (E6), as before screening, for comparison.
 
     Attributes:
         config: the negsim scenario being played (Mesa 3.5 reserves ``Model.scenario``).
@@ -76,12 +82,16 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         rng: int | np.random.Generator | None = None,
         collect: str = "rounds",
         nash_sample: int = NASH_SAMPLE,
+        solve: str = "screened",
     ) -> None:
         if protocol not in PROTOCOLS:
             raise ValueError(f"unknown protocol {protocol!r}; allowed: {', '.join(PROTOCOLS)}")
         if collect not in COLLECT:
             raise ValueError(f"unknown collect {collect!r}; allowed: {', '.join(COLLECT)}")
+        if solve not in SOLVES:
+            raise ValueError(f"unknown solve {solve!r}; allowed: {', '.join(SOLVES)}")
         super().__init__(rng=rng)
+        self.screened = solve == "screened"
         self._diagnostic_rng: np.random.Generator | None = None
         self.nash_sample = nash_sample
         self.seed = int(rng) if isinstance(rng, int | np.integer) else None
@@ -173,10 +183,15 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         current = table.current(self.tariffs)
         bounds = self.bounds(table, current)
         samples = [self.country_agents[p].candidates(table, current, bounds) for p in table.parties]
-        utilities = self.table_payoffs(table, np.vstack(samples)).total
+        packages = np.vstack(samples)
+        utilities = self.table_payoffs(table, packages, screened=self.screened).total
         start = 0
         for party, sample in zip(table.parties, samples, strict=True):
-            table.best[party] = float(utilities[start : start + len(sample), party].max())
+            own = utilities[start : start + len(sample), party]
+            if self.screened:  # the best few of the screen, solved exactly (E12)
+                few = start + np.argsort(-own, kind="stable")[:BEST_FEW]
+                own = self.table_payoffs(table, packages[few]).total[:, party]
+            table.best[party] = float(own.max())
             table.stalled[party] = 0
             start += len(sample)
 
@@ -189,9 +204,14 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
 
     # ------------------------------------------------------------------ valuation
 
-    def table_payoffs(self, table: Table, offers: np.ndarray, breakdown: bool = False):
-        """Payoffs of offers at ``table`` (and, with ``breakdown``, of a walk-out last)."""
-        return self.valuation.table_payoffs(table, offers, breakdown)
+    def table_payoffs(
+        self, table: Table, offers: np.ndarray, breakdown: bool = False, screened: bool = False
+    ):
+        """Payoffs of offers at ``table`` (and, with ``breakdown``, of a walk-out last).
+
+        ``screened``: the offers only screened on the linearised economy (E12).
+        """
+        return self.valuation.table_payoffs(table, offers, breakdown, screened)
 
     def breakdown_state(self, table: Table) -> tuple[np.ndarray, np.ndarray]:
         """Tariffs and health if ``table`` broke down now (model.md N6)."""
@@ -321,10 +341,16 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
 
 
 def simulate(
-    scenario: Scenario | str = "tag2018", protocol: str = "bilateral", seed: int = 0
+    scenario: Scenario | str = "tag2018",
+    protocol: str = "bilateral",
+    seed: int = 0,
+    solve: str = "screened",
 ) -> Outcome:
-    """Run one negotiation to the end and return its outcome (the model is released)."""
-    model = NegotiationModel(scenario, protocol=protocol, rng=seed, collect="none")
+    """Run one negotiation to the end and return its outcome (the model is released).
+
+    ``solve``: ``"screened"`` or ``"exact"`` (see :class:`NegotiationModel`).
+    """
+    model = NegotiationModel(scenario, protocol=protocol, rng=seed, collect="none", solve=solve)
     outcome = model.run()
     release(model)
     return outcome
