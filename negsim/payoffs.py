@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from negsim.economy import Equilibrium, World
+from negsim.economy import Equilibrium, World, kernel, solve
 from negsim.economy.linear import Linearisation, linearise, screen
 
 if TYPE_CHECKING:
@@ -240,6 +240,7 @@ class TableEvaluator:
         self._start_key: bytes | None = None
         self._start: np.ndarray | None = None
         self._linear_key: bytes | None = None
+        self._reference: tuple[np.ndarray, ...] = ()
         self._linear: Linearisation | None = None
 
     # ------------------------------------------------------------------ tariff views
@@ -279,7 +280,7 @@ class TableEvaluator:
         health: np.ndarray | None = None,
         round_: int = 0,
         backdowns: np.ndarray | None = None,
-        screened: int = 0,
+        screened: int | None = None,
     ) -> Payoffs:
         """Payoffs of the states ``current`` with the table's entries set to ``link_tariffs``.
 
@@ -291,7 +292,9 @@ class TableEvaluator:
             round_: the round, for the salience of bilateral balances.
             backdowns: threats each country has backed down from, (n,) or (K, n).
             screened: the first ``screened`` rows are only screened on the economy
-                linearised at ``current`` (model.md E11-E12), the others solved exactly.
+                linearised at ``current`` (model.md E11-E12); the others are solved
+                exactly, starting from the linearised prices with its chord. ``None``:
+                every row solved exactly from the prices in force (no linearisation).
 
         Returns:
             The components, each (K, n), as :meth:`PayoffModel.evaluate` gives for
@@ -299,14 +302,29 @@ class TableEvaluator:
         """
         price = self.start(current)
         states = self.states(link_tariffs, current)
-        world = self.model.world
-        if screened:
-            eq = screen(world.baseline, self.linearisation(current), states[:screened])
-            if screened < len(states):
-                start = np.broadcast_to(price, (len(states) - screened, *price.shape))
-                _stack(eq, world.solve(states[screened:], start=start))
+        b = self.model.world.baseline
+        # only the table's entries differ from the state in force: their terms alone
+        weight0, net, theta = kernel.prepare_near(
+            self._reference, self.entries_set, link_tariffs, b.tariffs, b.share, b.elasticity
+        )
+        k = len(states)
+        if screened is None:
+            start = np.broadcast_to(price, (k, *price.shape))
+            eq = solve(b, states, start=start, prepared=(weight0, net, theta))
         else:
-            eq = world.solve(states, start=np.broadcast_to(price, (len(states), *price.shape)))
+            lin = self.linearisation(current)
+            head, rest = slice(0, screened), slice(screened, k)
+            if screened:
+                eq = screen(b, lin, states[head], prepared=(weight0[head], net[head], theta[head]))
+            if screened < k:
+                exact = solve(
+                    b,
+                    states[rest],
+                    start=lin.start(states[rest]),
+                    chord=lin.chord,
+                    prepared=(weight0[rest], net[rest], theta[rest]),
+                )
+                eq = _stack(eq, exact) if screened else exact
         return self.model.from_equilibrium(eq, health=health, round_=round_, backdowns=backdowns)
 
     def start(self, current: np.ndarray) -> np.ndarray:
@@ -314,6 +332,11 @@ class TableEvaluator:
         key = current.tobytes()
         if key != self._start_key or self._start is None:
             self._start = np.log(self.model.world.solve(current).price[0])
+            b = self.model.world.baseline
+            clean = np.array(current, dtype=float)[None]
+            clean[:, np.arange(b.m), np.arange(b.m)] = 0.0  # domestic sales pay none
+            prepared = kernel.prepare(clean, b.tariffs, b.share, b.elasticity)
+            self._reference = tuple(np.ascontiguousarray(a[0]) for a in prepared)
             self._start_key = key
         return self._start
 
@@ -328,10 +351,11 @@ class TableEvaluator:
         return self._linear
 
 
-def _stack(eq: Equilibrium, exact: Equilibrium) -> None:
-    """Append the rows of ``exact`` to ``eq`` in place (screened rows first)."""
+def _stack(eq: Equilibrium, exact: Equilibrium) -> Equilibrium:
+    """``eq`` with the rows of ``exact`` appended, in place (screened rows first)."""
     for name in ("tariffs", "price", "flows", "spending", "price_index", "residual"):
         setattr(eq, name, np.concatenate([getattr(eq, name), getattr(exact, name)]))
+    return eq
 
 
 class RedLines:

@@ -126,12 +126,27 @@ def _jacobian(lam, flows, demand, out, expend, rho, theta, alpha, deficit, eps, 
 
 @njit(cache=True)
 def solve_batch(
-    weight0, net, theta, alpha, income, deficit, eps, active, u0, tol, max_iter, max_step, chord0
+    weight0,
+    net,
+    theta,
+    alpha,
+    income,
+    deficit,
+    eps,
+    active,
+    u0,
+    tol,
+    max_iter,
+    max_step,
+    chord0,
+    newton,
 ):
     """Newton with backtracking per state; returns u, flows, spending, residuals, iterations.
 
     ``chord0``: an inverse Jacobian (m·S, m·S) for the chord steps (that of the state
     in force, model.md E11), or an empty array to compute one at the first state.
+    ``newton``: False for chord steps only (the screen of E12), each kept while it
+    lowers the residual.
     """
     k, m, _, s = weight0.shape
     n = m * s
@@ -215,7 +230,7 @@ def solve_batch(
                 expend,
             )
             new_norm, new_biggest, new_numeraire = _residual(demand, out, active, scale, resid)
-            if not new_norm <= 0.5 * norm:  # too slow (or worse): Newton from u
+            if not new_norm <= (0.5 if newton else 1.0) * norm:  # too slow: Newton from u
                 rho = _state(
                     u,
                     weight0[z],
@@ -236,7 +251,7 @@ def solve_batch(
             it += 1
             u[:, :] = trial
             norm, biggest, numeraire = new_norm, new_biggest, new_numeraire
-        while biggest >= tol and it < max_iter:
+        while newton and biggest >= tol and it < max_iter:
             it += 1
             jac = _jacobian(
                 lam,
@@ -318,16 +333,54 @@ def price_index(weight0, u, eps, alpha):
     """Sector price index changes P̂[j, s] = Φ^(−1/ε_s) (E3) of solved states."""
     k, m, _, s = weight0.shape
     index = np.ones((k, m, s))
+    power = np.empty((m, s))
     for z in range(k):
+        for i in range(m):
+            for r in range(s):
+                power[i, r] = np.exp(-eps[r] * u[z, i, r])  # once per supplier
         for j in range(m):
             for r in range(s):
                 if alpha[j, r] <= 0:
                     continue
                 phi = 0.0
                 for i in range(m):
-                    phi += weight0[z, j, i, r] * np.exp(-eps[r] * u[z, i, r])
+                    phi += weight0[z, j, i, r] * power[i, r]
                 index[z, j, r] = np.exp(np.log(max(phi, 1e-300)) / -eps[r])
     return index
+
+
+@njit(cache=True)
+def prepare_near(reference, entries, values, t0, share, eps):
+    """As :func:`prepare` for states that differ from a prepared one only on ``entries``.
+
+    ``reference``: (weight0, net, theta) of the state in force, each (m, m, S);
+    ``values``: the states' tariffs on the flat ``entries``, (K, L). The other
+    links' terms are copied, not recomputed (the same numbers :func:`prepare` gives).
+    """
+    ref_weight0, ref_net, ref_theta = reference
+    m, _, s = ref_weight0.shape
+    k, size = values.shape
+    weight0 = np.empty((k, m, m, s))
+    net = np.empty((k, m, m, s))
+    theta = np.empty((k, m, m, s))
+    for z in range(k):
+        weight0[z] = ref_weight0
+        net[z] = ref_net
+        theta[z] = ref_theta
+        for e in range(size):
+            flat = entries[e]
+            r = flat % s
+            i = (flat // s) % m
+            j = flat // (s * m)
+            tariff = values[z, e]
+            gross = 1.0 + tariff
+            lam0 = share[j, i, r]
+            weight0[z, j, i, r] = (
+                lam0 * np.exp(-eps[r] * np.log(gross / (1.0 + t0[j, i, r]))) if lam0 > 0 else 0.0
+            )
+            net[z, j, i, r] = 1.0 / gross
+            theta[z, j, i, r] = tariff / gross
+    return weight0, net, theta
 
 
 @njit(cache=True)

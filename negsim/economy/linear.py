@@ -48,7 +48,7 @@ class Linearisation:
     def start(self, tariffs: np.ndarray) -> np.ndarray:
         """Linearised log prices u_c + D·(t − t_c) of states (K, m, m, S), (K, m, S) (E11)."""
         k = tariffs.shape[0]
-        flat = tariffs.reshape(k, -1)[:, self.entries]
+        flat = tariffs.reshape(k, self.tariffs.size)[:, self.entries]
         change = flat - self.tariffs.reshape(-1)[self.entries]
         return self.price[None] + (change @ self.slope.T).reshape(k, *self.price.shape)
 
@@ -84,15 +84,28 @@ def linearise(
 
 
 def screen(
-    baseline: Baseline, lin: Linearisation, tariffs: np.ndarray, steps: int = SCREEN_STEPS
+    baseline: Baseline,
+    lin: Linearisation,
+    tariffs: np.ndarray,
+    steps: int = SCREEN_STEPS,
+    prepared: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> Equilibrium:
     """States (K, m, m, S) at the linearised prices, then ``steps`` chord steps (E12).
 
-    A chord step is kept while it halves the residual (else one Newton step is
-    taken). Rows are not solved to the tolerance: the result has ``exact=False``
-    and carries its residuals.
+    A chord step is kept while it lowers the residual (no Newton step). Rows are not solved to the tolerance: the result has ``exact=False``
+    and carries its residuals. ``prepared``: as for :func:`~negsim.economy.solver.solve`.
     """
     t = _clean(baseline, tariffs)
-    eq = solve(baseline, t, start=lin.start(t), chord=lin.chord, strict=False, max_iter=steps)
+    start = lin.start(t)
+    eq = solve(
+        baseline,
+        t,
+        start,
+        strict=False,
+        chord=lin.chord,
+        max_iter=steps,
+        prepared=prepared,
+        newton=False,
+    )
     eq.exact = False
     return eq

@@ -160,6 +160,8 @@ def solve(
     compiled: bool = True,
     chord: np.ndarray | None = None,
     max_iter: int = MAX_ITERATIONS,
+    prepared: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    newton: bool = True,
 ) -> Equilibrium:
     """Solve a batch of tariff states by Newton steps on the factor prices.
 
@@ -176,6 +178,9 @@ def solve(
         max_iter: the most Newton (or chord) steps per state; fewer than
             :data:`MAX_ITERATIONS` only for screening (model.md E11), whose rows
             may then stay unconverged (use with ``strict=False``).
+        prepared: the CES weights, 1/(1 + t) and t/(1 + t) of the states, (K, m, m, S)
+            each, if already computed (:func:`negsim.economy.kernel.prepare_near`).
+        newton: False for chord steps only, no Newton fallback (the screen, E12).
 
     Returns:
         The equilibria. At the baseline tariffs the baseline is reproduced exactly.
@@ -186,7 +191,9 @@ def solve(
     eps = b.elasticity
     use_kernel = _kernel is not None and compiled
     # (model.md E2) τ̂ = (1 + t) / (1 + t0); CES weight λ0 (p̂ τ̂)^(−ε)
-    if use_kernel:
+    if prepared is not None:
+        weight0, net, theta = prepared
+    elif use_kernel:
         weight0, net, theta = _kernel.prepare(t, b.tariffs, b.share, eps)
     else:
         weight0 = b.share[None] * ((1.0 + t) / (1.0 + b.tariffs)) ** (-eps)
@@ -208,6 +215,7 @@ def solve(
             max_iter,
             MAX_STEP,
             np.zeros((0, 0)) if chord is None else chord,
+            newton,
         )
     else:
         u, flows, expend, residual, iteration = _newton(b, u, weight0, net, theta)

@@ -131,6 +131,8 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         self._replies: dict[tuple, Responses] = {}
         self._payoffs_at: tuple | None = None
         self._last_payoffs = None
+        self._equilibrium_of: bytes | None = None
+        self._equilibrium = None
         self.tables = self._open_tables()
         self._datacollector: mesa.DataCollector | None = None
         if collect == "rounds":
@@ -226,8 +228,12 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         """Payoffs of the state in force (cached until the state changes)."""
         key = (self.round, self.version)
         if self._payoffs_at != key:
-            self._last_payoffs = self.payoffs.evaluate(
-                self.tariffs[None], health=self.health, round_=self.round, backdowns=self.backdowns
+            tariffs = self.tariffs.tobytes()
+            if self._equilibrium_of != tariffs:  # health and rounds move more often
+                self._equilibrium = self.world.solve(self.tariffs[None])
+                self._equilibrium_of = tariffs
+            self._last_payoffs = self.payoffs.from_equilibrium(
+                self._equilibrium, health=self.health, round_=self.round, backdowns=self.backdowns
             )
             self._payoffs_at = key
         return self._last_payoffs

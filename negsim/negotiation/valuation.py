@@ -93,7 +93,8 @@ class Valuation:
         health = self.agreed_health(table)
         alliance = model.payoffs.alliance
         round_, backdowns = model.round, model.backdowns
-        k = len(offers) if screened else 0
+        # with the model's screening, exact rows start from the linearised prices (E11)
+        k = (len(offers) if screened else 0) if model.screened else None
         if not breakdown:
             payoffs = evaluator.evaluate(
                 evaluator.with_states(offers),
