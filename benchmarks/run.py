@@ -16,6 +16,10 @@ Figures (each with the core count, load and versions):
 - ``memory``: tracemalloc peak of one run, and traced memory over repeated runs
   (constant: nothing accumulates between runs).
 
+- ``negmas_vs_tag2018`` (with ``--only negmas``, or in the full suite when NegMAS is
+  installed): the headline of issue 11, NegMAS 0.16 SAO time over a whole tag2018
+  run's time per protocol, in this process (``benchmarks/negmas_compare.py``).
+
 Sweep throughput with 1 and 2 workers is measured by ``benchmarks/sweep.py`` (the
 batch runner's benchmark). The NegMAS side-by-side is ``benchmarks/negmas_compare.py``.
 Run: ``python benchmarks/run.py [--seeds 200] [--quick]``; about a minute.
@@ -56,6 +60,16 @@ def run_times(scenario, protocol: str, seeds) -> tuple[np.ndarray, np.ndarray, n
         rounds.append(model.round)
         offers.append(len(model.offers))
     return np.array(times), np.array(rounds), np.array(offers)
+
+
+def bench_negmas(quick: bool) -> None:
+    """The headline ratio NegMAS SAO / tag2018 run per protocol (needs the bench extra)."""
+    try:
+        import negmas_compare
+    except ImportError:  # NegMAS not installed
+        emit("negmas_vs_tag2018", skipped="negmas not installed (pip install negsim[bench])")
+        return
+    negmas_compare.headline(15 if quick else 60)
 
 
 def bench_payoffs(quick: bool) -> None:
@@ -227,11 +241,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a check)")
     parser.add_argument(
         "--only",
-        choices=["payoffs", "round", "tag2018", "scaling", "memory"],
+        choices=["negmas", "payoffs", "round", "tag2018", "scaling", "memory"],
         help="one group of figures",
     )
     args = parser.parse_args()
     groups = {
+        "negmas": lambda: bench_negmas(args.quick),
         "payoffs": lambda: bench_payoffs(args.quick),
         "round": lambda: bench_table_round(args.quick),
         "tag2018": lambda: (bench_tag2018(args.seeds), bench_tag2018_perturbed(args.seeds)),

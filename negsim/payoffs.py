@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from negsim.economy import Equilibrium, World, kernel, solve
-from negsim.economy.linear import Linearisation, linearise, screen
+from negsim.economy.linear import SCREEN_STEPS, Linearisation, linearise, screen
 
 if TYPE_CHECKING:
     from negsim.scenarios import Scenario
@@ -206,6 +206,10 @@ class PayoffModel:
         return Payoffs(econ=econ, security=security, politics=politics, trade=eq)
 
 
+MEMO_ROWS = 8  # batches up to this size are remembered by their tariffs (exactly the same)
+MEMO_SIZE = 64  # remembered batches per table evaluator
+
+
 class TableEvaluator:
     """Payoffs of many offers at one table: the table's entries set on the state in force.
 
@@ -241,6 +245,7 @@ class TableEvaluator:
         self._start: np.ndarray | None = None
         self._linear_key: bytes | None = None
         self._reference: tuple[np.ndarray, ...] = ()
+        self._memo: dict[bytes, Equilibrium] = {}
         self._linear: Linearisation | None = None
 
     # ------------------------------------------------------------------ tariff views
@@ -281,6 +286,7 @@ class TableEvaluator:
         round_: int = 0,
         backdowns: np.ndarray | None = None,
         screened: int | None = None,
+        steps: int = SCREEN_STEPS,
     ) -> Payoffs:
         """Payoffs of the states ``current`` with the table's entries set to ``link_tariffs``.
 
@@ -295,11 +301,28 @@ class TableEvaluator:
                 linearised at ``current`` (model.md E11-E12); the others are solved
                 exactly, starting from the linearised prices with its chord. ``None``:
                 every row solved exactly from the prices in force (no linearisation).
+            steps: chord steps of a screened row (E12; 0: the linearised prices of E11).
 
         Returns:
             The components, each (K, n), as :meth:`PayoffModel.evaluate` gives for
             the full tariff tensors (to the screen's accuracy in screened rows).
         """
+        if len(link_tariffs) <= MEMO_ROWS:  # small batches recur (replies to threats)
+            how = repr((screened, steps)).encode()
+            key = b"|".join([current.tobytes(), link_tariffs.tobytes(), how])
+            eq = self._memo.get(key)
+            if eq is None:
+                eq = self._memo[key] = self._solve(link_tariffs, current, screened, steps)
+                if len(self._memo) > MEMO_SIZE:
+                    self._memo.pop(next(iter(self._memo)))
+        else:
+            eq = self._solve(link_tariffs, current, screened, steps)
+        return self.model.from_equilibrium(eq, health=health, round_=round_, backdowns=backdowns)
+
+    def _solve(
+        self, link_tariffs: np.ndarray, current: np.ndarray, screened: int | None, steps: int
+    ) -> Equilibrium:
+        """The equilibria behind :meth:`evaluate` (exact, or screened rows first)."""
         price = self.start(current)
         states = self.states(link_tariffs, current)
         b = self.model.world.baseline
@@ -315,7 +338,8 @@ class TableEvaluator:
             lin = self.linearisation(current)
             head, rest = slice(0, screened), slice(screened, k)
             if screened:
-                eq = screen(b, lin, states[head], prepared=(weight0[head], net[head], theta[head]))
+                prepared = (weight0[head], net[head], theta[head])
+                eq = screen(b, lin, states[head], steps=steps, prepared=prepared)
             if screened < k:
                 exact = solve(
                     b,
@@ -325,7 +349,7 @@ class TableEvaluator:
                     prepared=(weight0[rest], net[rest], theta[rest]),
                 )
                 eq = _stack(eq, exact) if screened else exact
-        return self.model.from_equilibrium(eq, health=health, round_=round_, backdowns=backdowns)
+        return eq
 
     def start(self, current: np.ndarray) -> np.ndarray:
         """Log factor prices of the state in force: the Newton start of its offers (E6)."""

@@ -37,7 +37,7 @@ def nash_gap(model: NegotiationModel, table: Table, offer, utility, reserves, bo
     The Nash solution is found on ``nash_sample`` packages drawn uniformly within
     the issues' bounds, plus the agreed one (model.md R1). They come from
     ``diagnostic_rng``, so the sample size never changes the run. With screening
-    (the model's default, E12) the sample is screened on the linearised economy and
+    (the model's default, E12) the sample is ranked at the linearised prices (E11) and
     the solution is the best, solved exactly, of the :data:`NASH_EXACT` packages
     with the highest screened Nash products and the agreed one.
     """
@@ -46,7 +46,8 @@ def nash_gap(model: NegotiationModel, table: Table, offer, utility, reserves, bo
     sample = model.diagnostic_rng.uniform(low, high, size=(model.nash_sample, len(low)))
     parties, disagreement = table.parties, reserves[table.parties]
     if model.screened:
-        screened = model.table_payoffs(table, sample, screened=True).total[:, parties]
+        # ranked at the linearised prices of E11 (no chord step): the best few are exact
+        screened = model.table_payoffs(table, sample, screened=True, steps=0).total[:, parties]
         few = np.vstack([offer, sample[_highest_products(screened, disagreement)]])
         payoffs = model.table_payoffs(table, few).total[:, parties]
     else:

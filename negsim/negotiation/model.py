@@ -40,6 +40,7 @@ from negsim.negotiation.protocols import (
 from negsim.negotiation.reporters import reporters
 from negsim.negotiation.rules import CoercionRules, threats_of
 from negsim.negotiation.shared import shared_parts
+from negsim.economy.linear import SCREEN_STEPS
 from negsim.negotiation.valuation import Valuation
 from negsim.record.outcome import Outcome
 from negsim.scenarios import Scenario, load_scenario
@@ -186,7 +187,8 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         bounds = self.bounds(table, current)
         samples = [self.country_agents[p].candidates(table, current, bounds) for p in table.parties]
         packages = np.vstack(samples)
-        utilities = self.table_payoffs(table, packages, screened=self.screened).total
+        # the best few of the linearised prices (E11) are solved exactly below
+        utilities = self.table_payoffs(table, packages, screened=self.screened, steps=0).total
         start = 0
         for party, sample in zip(table.parties, samples, strict=True):
             own = utilities[start : start + len(sample), party]
@@ -207,13 +209,19 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
     # ------------------------------------------------------------------ valuation
 
     def table_payoffs(
-        self, table: Table, offers: np.ndarray, breakdown: bool = False, screened: bool = False
+        self,
+        table: Table,
+        offers: np.ndarray,
+        breakdown: bool = False,
+        screened: bool = False,
+        steps: int = SCREEN_STEPS,
     ):
         """Payoffs of offers at ``table`` (and, with ``breakdown``, of a walk-out last).
 
-        ``screened``: the offers only screened on the linearised economy (E12).
+        ``screened``: the offers only screened on the linearised economy, with
+        ``steps`` chord steps (E12).
         """
-        return self.valuation.table_payoffs(table, offers, breakdown, screened)
+        return self.valuation.table_payoffs(table, offers, breakdown, screened, steps)
 
     def breakdown_state(self, table: Table) -> tuple[np.ndarray, np.ndarray]:
         """Tariffs and health if ``table`` broke down now (model.md N6)."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from negsim.negotiation.protocols import Table
+from negsim.economy.linear import SCREEN_STEPS
 from negsim.payoffs import Payoffs, TableEvaluator
 
 if TYPE_CHECKING:
@@ -75,7 +76,12 @@ class Valuation:
         return tariffs, health
 
     def table_payoffs(
-        self, table: Table, offers: np.ndarray, breakdown: bool = False, screened: bool = False
+        self,
+        table: Table,
+        offers: np.ndarray,
+        breakdown: bool = False,
+        screened: bool = False,
+        steps: int = SCREEN_STEPS,
     ) -> Payoffs:
         """Payoffs of offers put in force with the health an agreement brings.
 
@@ -86,7 +92,8 @@ class Valuation:
         Only the markets the table's tariffs touch are computed per offer
         (:class:`TableEvaluator`) when the breakdown stays on the table's links.
         With ``screened=True`` the offers' rows are screened on the economy linearised
-        at the state in force (model.md E11-E12); the breakdown rows are always exact.
+        at the state in force (model.md E11-E12) with ``steps`` chord steps; the
+        breakdown rows are always exact.
         """
         model = self.model
         evaluator = self.evaluator(table)
@@ -102,6 +109,7 @@ class Valuation:
                 round_=round_,
                 backdowns=backdowns,
                 screened=k,
+                steps=steps,
             )
             payoffs.security += alliance(health)
             return payoffs
@@ -117,6 +125,7 @@ class Valuation:
                 round_=round_,
                 backdowns=backdowns,
                 screened=k,
+                steps=steps,
             )
             k = len(offers)
             payoffs.security[:k] += alliance(health)
