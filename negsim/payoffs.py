@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from negsim.economy import Equilibrium, World, kernel, solve
-from negsim.economy.linear import SCREEN_STEPS, Linearisation, linearise, screen
+from negsim.economy.linear import (
+    SCREEN_STEPS,
+    Linearisation,
+    append_rows,
+    linearise,
+    screen,
+)
 
 if TYPE_CHECKING:
     from negsim.scenarios import Scenario
@@ -348,7 +354,7 @@ class TableEvaluator:
                     chord=lin.chord,
                     prepared=(weight0[rest], net[rest], theta[rest]),
                 )
-                eq = _stack(eq, exact) if screened else exact
+                eq = append_rows(eq, exact) if screened else exact
         return eq
 
     def start(self, current: np.ndarray) -> np.ndarray:
@@ -373,13 +379,6 @@ class TableEvaluator:
             self._linear = linearise(baseline, current, self.entries_set, price=price)
             self._linear_key = key
         return self._linear
-
-
-def _stack(eq: Equilibrium, exact: Equilibrium) -> Equilibrium:
-    """``eq`` with the rows of ``exact`` appended, in place (screened rows first)."""
-    for name in ("tariffs", "price", "flows", "spending", "price_index", "residual"):
-        setattr(eq, name, np.concatenate([getattr(eq, name), getattr(exact, name)]))
-    return eq
 
 
 class RedLines:

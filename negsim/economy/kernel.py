@@ -394,7 +394,19 @@ def inverse_jacobian(weight0, net, theta, alpha, income, deficit, eps, active, u
     expend = np.zeros(m)
     u0 = u[0]
     rho = _state(
-        u0, weight0[0], net[0], theta[0], alpha, income, deficit, eps, lam, flows, demand, out, expend
+        u0,
+        weight0[0],
+        net[0],
+        theta[0],
+        alpha,
+        income,
+        deficit,
+        eps,
+        lam,
+        flows,
+        demand,
+        out,
+        expend,
     )
     scale = 1.0 / income.sum()
     jac = _jacobian(

@@ -92,8 +92,9 @@ def screen(
 ) -> Equilibrium:
     """States (K, m, m, S) at the linearised prices, then ``steps`` chord steps (E12).
 
-    A chord step is kept while it lowers the residual (no Newton step). Rows are not solved to the tolerance: the result has ``exact=False``
-    and carries its residuals. ``prepared``: as for :func:`~negsim.economy.solver.solve`.
+    A chord step is kept while it lowers the residual (no Newton step). Rows are
+    not solved to the tolerance: the result has ``exact=False`` and carries its
+    residuals. ``prepared``: as for :func:`~negsim.economy.solver.solve`.
     """
     t = _clean(baseline, tariffs)
     start = lin.start(t)
@@ -108,4 +109,11 @@ def screen(
         newton=False,
     )
     eq.exact = False
+    return eq
+
+
+def append_rows(eq: Equilibrium, exact: Equilibrium) -> Equilibrium:
+    """``eq`` (screened rows) with the rows of ``exact`` appended, in place."""
+    for name in ("tariffs", "price", "flows", "spending", "price_index", "residual"):
+        setattr(eq, name, np.concatenate([getattr(eq, name), getattr(exact, name)]))
     return eq

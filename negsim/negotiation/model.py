@@ -24,6 +24,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from negsim.economy.linear import SCREEN_STEPS
 from negsim.negotiation.agents import CountryAgent
 from negsim.negotiation.agreements import AgreementRules
 from negsim.negotiation.beliefs import TYPES
@@ -40,7 +41,6 @@ from negsim.negotiation.protocols import (
 from negsim.negotiation.reporters import reporters
 from negsim.negotiation.rules import CoercionRules, threats_of
 from negsim.negotiation.shared import shared_parts
-from negsim.economy.linear import SCREEN_STEPS
 from negsim.negotiation.valuation import Valuation
 from negsim.record.outcome import Outcome
 from negsim.scenarios import Scenario, load_scenario

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from negsim.negotiation.protocols import Table
 from negsim.economy.linear import SCREEN_STEPS
+from negsim.negotiation.protocols import Table
 from negsim.payoffs import Payoffs, TableEvaluator
 
 if TYPE_CHECKING:
