@@ -6,8 +6,8 @@ Figures (each with the core count, load and versions):
   a table's restricted evaluation);
 - ``table_round``: the cost of one negotiation round at one table (sample, evaluate
   candidates and the breakdown state, choose, answer), per protocol;
-- ``tag2018_run``: a full tag2018 run per protocol, median over ``--seeds`` seeds
-  (targets: at most 2 ms bilateral and 3 ms multilateral); and
+- ``tag2018_run``: a full tag2018 run per protocol, median over ``--seeds`` seeds (the
+  target of issue 11 is relative: see ``negmas_vs_tag2018``); and
   ``tag2018_run_new_scenario_each_run``: the same when every run's scenario differs
   (a sweep with per-run perturbations: nothing built for a scenario is reused);
 - ``scaling``: synthetic scenarios with 3, 5, 10, 20 countries and 5, 10 sectors,
@@ -42,7 +42,6 @@ from negsim.scenarios import load_scenario
 from negsim.negotiation.model import NegotiationModel, simulate
 from negsim.scenarios import synthetic
 
-TARGET_MS = {"bilateral": 2.0, "multilateral": 3.0}
 COUNTRIES = (3, 5, 10, 20)
 SECTORS = (5, 10)
 TWENTY_COUNTRY_TARGET_S = 1.0
@@ -117,8 +116,6 @@ def bench_tag2018(seeds: int) -> None:
             mean_rounds=round(float(rounds.mean()), 2),
             median_ms_per_round=round(float(np.median(times / rounds)), 3),
             median_us_per_table_round=round(float(np.median(times / offers)) * 1e3, 1),
-            target_ms=TARGET_MS[protocol],
-            meets_target=median <= TARGET_MS[protocol],
         )
 
 
