@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from negsim.economy import Equilibrium, World, kernel, solve
+from negsim.economy import Equilibrium, World, kernel, measures, solve
 from negsim.economy.linear import (
     SCREEN_STEPS,
     Linearisation,
@@ -199,10 +199,13 @@ class PayoffModel:
         backdowns: np.ndarray | None = None,
     ) -> Payoffs:
         """The payoffs of solved states (see :meth:`evaluate`)."""
-        n = self.n
-        econ = eq.welfare[:, :n] * self.percent  # EV in % of GDP          (P1)
-        rents = (eq.real_rents[:, :n] * self.lobby).sum(axis=-1)  # θ·ΔR      (P4)
-        balance = self.balance(eq.flows) - self.base_balance  #              (P5)
+        b = self.world.baseline
+        welfare, rents, balance = measures.terms(  # E8, θ·ΔR of E9 (P4), balances (P5)
+            eq.spending, eq.price_index, eq.price, eq.flows, b.spending, b.sector_share,
+            b.income, self.lobby, self.n,
+        )  # fmt: skip
+        econ = welfare * self.percent  # EV in % of GDP                          (P1)
+        balance -= self.base_balance
         politics = (rents + self.salience(round_) * balance) * self.percent
         security = self.econ_rivalry(econ)  #                                   (P3)
         if health is not None:
