@@ -201,7 +201,7 @@ def solve(
         theta = t * net  # t / (1 + t): revenue per USD spent
     u = np.zeros((k, m, s)) if start is None else np.array(start, dtype=float)
     if use_kernel:
-        u, flows, expend, residual, iteration = _kernel.solve_batch(
+        u, flows, expend, residual, iteration, index = _kernel.solve_batch(
             weight0,
             net,
             theta,
@@ -219,9 +219,6 @@ def solve(
         )
     else:
         u, flows, expend, residual, iteration = _newton(b, u, weight0, net, theta)
-    if use_kernel:
-        index = _kernel.price_index(weight0, u, eps, b.sector_share)
-    else:
         phi = (weight0 * np.exp(-eps * u[:, None])).sum(axis=2)  # Σ λ0 (p̂ τ̂)^(−ε)  (E3)
         index = np.maximum(phi, 1e-300) ** (-1.0 / eps)
         index = np.where(b.sector_share[None] > 0, index, 1.0)
