@@ -18,14 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from negsim.economy import Equilibrium, World, kernel, measures, solve
-from negsim.economy.linear import (
-    SCREEN_STEPS,
-    Linearisation,
-    append_rows,
-    linearise,
-    screen,
-)
+from negsim.economy import Equilibrium, World, kernel, measures
+from negsim.economy.linear import SCREEN_STEPS, Linearisation, linearise, solve_offers
 
 if TYPE_CHECKING:
     from negsim.scenarios import Scenario
@@ -215,6 +209,7 @@ class PayoffModel:
         return Payoffs(econ=econ, security=security, politics=politics, trade=eq)
 
 
+_NONE = np.zeros(0)
 MEMO_ROWS = 8  # batches up to this size are remembered by their tariffs (exactly the same)
 MEMO_SIZE = 64  # remembered batches per table evaluator
 
@@ -253,7 +248,7 @@ class TableEvaluator:
         self._start_key: bytes | None = None
         self._start: np.ndarray | None = None
         self._linear_key: bytes | None = None
-        self._reference: tuple[np.ndarray, ...] = ()
+        self._reference: tuple[np.ndarray, np.ndarray, np.ndarray] = (_NONE, _NONE, _NONE)
         self._memo: dict[bytes, Equilibrium] = {}
         self._linear: Linearisation | None = None
 
@@ -333,32 +328,12 @@ class TableEvaluator:
     ) -> Equilibrium:
         """The equilibria behind :meth:`evaluate` (exact, or screened rows first)."""
         price = self.start(current)
+        lin = None if screened is None else self.linearisation(current)
         states = self.states(link_tariffs, current)
-        b = self.model.world.baseline
-        # only the table's entries differ from the state in force: their terms alone
-        weight0, net, theta = kernel.prepare_near(
-            self._reference, self.entries_set, link_tariffs, b.tariffs, b.share, b.elasticity
+        baseline = self.model.world.baseline
+        return solve_offers(
+            baseline, self._reference, self.entries_set, states, price, lin, screened, steps
         )
-        k = len(states)
-        if screened is None:
-            start = np.broadcast_to(price, (k, *price.shape))
-            eq = solve(b, states, start=start, prepared=(weight0, net, theta))
-        else:
-            lin = self.linearisation(current)
-            head, rest = slice(0, screened), slice(screened, k)
-            if screened:
-                prepared = (weight0[head], net[head], theta[head])
-                eq = screen(b, lin, states[head], steps=steps, prepared=prepared)
-            if screened < k:
-                exact = solve(
-                    b,
-                    states[rest],
-                    start=lin.start(states[rest]),
-                    chord=lin.chord,
-                    prepared=(weight0[rest], net[rest], theta[rest]),
-                )
-                eq = append_rows(eq, exact) if screened else exact
-        return eq
 
     def start(self, current: np.ndarray) -> np.ndarray:
         """Log factor prices of the state in force: the Newton start of its offers (E6)."""
@@ -369,7 +344,8 @@ class TableEvaluator:
             clean = np.array(current, dtype=float)[None]
             clean[:, np.arange(b.m), np.arange(b.m)] = 0.0  # domestic sales pay none
             prepared = kernel.prepare(clean, b.tariffs, b.share, b.elasticity)
-            self._reference = tuple(np.ascontiguousarray(a[0]) for a in prepared)
+            weight0, net, theta = (np.ascontiguousarray(a[0]) for a in prepared)
+            self._reference = (weight0, net, theta)
             self._start_key = key
         return self._start
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from negsim.economy import kernel
 from negsim.economy.solver import Baseline, Equilibrium, _clean, solve
@@ -67,7 +68,7 @@ def linearise(
     t = _clean(b, tariffs)
     u = np.log(solve(b, t).price) if price is None else np.asarray(price)[None]
     weight0, net, theta = kernel.prepare(t, b.tariffs, b.share, b.elasticity)
-    chord = kernel.inverse_jacobian(
+    chord = inverse_jacobian(
         weight0, net, theta, b.sector_share, b.income, b.deficit, b.elasticity, b.active, u
     )
     entries = np.asarray(entries, dtype=np.intp)
@@ -117,3 +118,115 @@ def append_rows(eq: Equilibrium, exact: Equilibrium) -> Equilibrium:
     for name in ("tariffs", "price", "flows", "spending", "price_index", "residual"):
         setattr(eq, name, np.concatenate([getattr(eq, name), getattr(exact, name)]))
     return eq
+
+
+def solve_offers(
+    baseline: Baseline,
+    reference: tuple[np.ndarray, np.ndarray, np.ndarray],
+    entries: np.ndarray,
+    states: np.ndarray,
+    price: np.ndarray,
+    lin: Linearisation | None,
+    screened: int | None,
+    steps: int = SCREEN_STEPS,
+) -> Equilibrium:
+    """Equilibria of states that differ from a solved state only on ``entries``.
+
+    Args:
+        baseline: the calibrated world.
+        reference: :func:`~negsim.economy.kernel.prepare` terms of the solved state.
+        entries: the flat tariff entries the states may change.
+        states: the tariff states, (K, m, m, S).
+        price: the solved state's log factor prices (m, S): the Newton start.
+        lin: its linearisation (E11), needed unless ``screened`` is None.
+        screened: rows screened (E12) first, the rest exact from the linearised
+            prices; ``None``: every row exact from ``price``, no linearisation.
+        steps: chord steps of a screened row.
+    """
+    b, k = baseline, len(states)
+    values = states.reshape(k, int(np.prod(states.shape[1:])))[:, entries]
+    prepared = prepare_near(reference, entries, values, b.tariffs, b.share, b.elasticity)
+    if screened is None or lin is None:
+        start = np.broadcast_to(price, (k, *price.shape))
+        return solve(b, states, start=start, prepared=prepared)
+    head, rest = slice(0, screened), slice(screened, k)
+    eq = None
+    if screened:
+        eq = screen(b, lin, states[head], steps=steps, prepared=tuple(a[head] for a in prepared))
+    if screened < k:
+        exact = solve(
+            b,
+            states[rest],
+            start=lin.start(states[rest]),
+            chord=lin.chord,
+            prepared=tuple(a[rest] for a in prepared),
+        )
+        eq = exact if eq is None else append_rows(eq, exact)
+    assert eq is not None
+    return eq
+
+
+@njit(cache=True)
+def prepare_near(reference, entries, values, t0, share, eps):
+    """As :func:`prepare` for states that differ from a prepared one only on ``entries``.
+
+    ``reference``: (weight0, net, theta) of the state in force, each (m, m, S);
+    ``values``: the states' tariffs on the flat ``entries``, (K, L). The other
+    links' terms are copied, not recomputed (the same numbers :func:`prepare` gives).
+    """
+    ref_weight0, ref_net, ref_theta = reference
+    m, _, s = ref_weight0.shape
+    k, size = values.shape
+    weight0 = np.empty((k, m, m, s))
+    net = np.empty((k, m, m, s))
+    theta = np.empty((k, m, m, s))
+    for z in range(k):
+        weight0[z] = ref_weight0
+        net[z] = ref_net
+        theta[z] = ref_theta
+        for e in range(size):
+            flat = entries[e]
+            r = flat % s
+            i = (flat // s) % m
+            j = flat // (s * m)
+            tariff = values[z, e]
+            gross = 1.0 + tariff
+            lam0 = share[j, i, r]
+            weight0[z, j, i, r] = (
+                lam0 * np.exp(-eps[r] * np.log(gross / (1.0 + t0[j, i, r]))) if lam0 > 0 else 0.0
+            )
+            net[z, j, i, r] = 1.0 / gross
+            theta[z, j, i, r] = tariff / gross
+    return weight0, net, theta
+
+
+@njit(cache=True)
+def inverse_jacobian(weight0, net, theta, alpha, income, deficit, eps, active, u):
+    """The inverse Jacobian of E6 at one state (index 0 of the arrays): a chord (E11)."""
+    _, m, _, s = weight0.shape
+    lam = np.zeros((m, m, s))
+    flows = np.zeros((m, m, s))
+    demand = np.zeros((m, s))
+    out = np.zeros((m, s))
+    expend = np.zeros(m)
+    u0 = u[0]
+    rho = kernel._state(
+        u0,
+        weight0[0],
+        net[0],
+        theta[0],
+        alpha,
+        income,
+        deficit,
+        eps,
+        lam,
+        flows,
+        demand,
+        out,
+        expend,
+    )
+    scale = 1.0 / income.sum()
+    jac = kernel._jacobian(
+        lam, flows, demand, out, expend, rho, theta[0], alpha, deficit, eps, active, scale
+    )
+    return np.ascontiguousarray(np.linalg.inv(jac))
