@@ -189,15 +189,18 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         packages = np.vstack(samples)
         # the best few of the linearised prices (E11) are solved exactly below
         utilities = self.table_payoffs(table, packages, screened=self.screened, steps=0).total
-        start = 0
-        for party, sample in zip(table.parties, samples, strict=True):
-            own = utilities[start : start + len(sample), party]
-            if self.screened:  # the best few of the screen, solved exactly (E12)
-                few = start + np.argsort(-own, kind="stable")[:BEST_FEW]
-                own = self.table_payoffs(table, packages[few]).total[:, party]
+        starts = np.cumsum([0, *[len(sample) for sample in samples]])
+        owns = _own_columns(utilities, starts, table.parties)
+        if self.screened:  # the best few of the screen, solved exactly in one batch (E12)
+            few = [
+                a + np.argsort(-own, kind="stable")[:BEST_FEW]
+                for a, own in zip(starts, owns, strict=False)
+            ]
+            exact = self.table_payoffs(table, packages[np.concatenate(few)]).total
+            owns = _own_columns(exact, np.cumsum([0, *map(len, few)]), table.parties)
+        for party, own in zip(table.parties, owns, strict=True):
             table.best[party] = float(own.max())
             table.stalled[party] = 0
-            start += len(sample)
 
     def bounds(self, table: Table, current: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Bounds on offers: red lines, ``max_tariff``, tariffs in force if liberalizing (N2)."""
@@ -352,6 +355,11 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
     def outcome(self) -> Outcome:
         """The outcome record of the run so far."""
         return Outcome.from_model(self)
+
+
+def _own_columns(utilities: np.ndarray, starts: np.ndarray, parties: list[int]) -> list:
+    """Each party's own utility over its block of rows (blocks begin at ``starts``)."""
+    return [utilities[starts[k] : starts[k + 1], p] for k, p in enumerate(parties)]
 
 
 def simulate(
