@@ -12,6 +12,9 @@ at u_c; J⁻¹ is kept as the chord of later steps.
   but E6 holds only approximately, so the :class:`~negsim.economy.solver.Equilibrium`
   has ``exact=False`` and reports its residual. It ranks candidates before the
   best few are solved exactly.
+- **exact solves of offers** (:func:`solve_offers`) start from the linearised prices
+  with J⁻¹ as their chord and stop at E6's tolerance; the CES terms of the links an
+  offer leaves alone are copied from the solved state (:func:`prepare_near`).
 """
 
 from __future__ import annotations

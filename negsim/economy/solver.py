@@ -179,7 +179,7 @@ def solve(
             :data:`MAX_ITERATIONS` only for screening (model.md E11), whose rows
             may then stay unconverged (use with ``strict=False``).
         prepared: the CES weights, 1/(1 + t) and t/(1 + t) of the states, (K, m, m, S)
-            each, if already computed (:func:`negsim.economy.kernel.prepare_near`).
+            each, if already computed (:func:`negsim.economy.linear.prepare_near`).
         newton: False for chord steps only, no Newton fallback (the screen, E12).
 
     Returns:
