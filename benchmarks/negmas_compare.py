@@ -10,7 +10,7 @@ NegMAS: ``SAOMechanism(issues, n_steps=50)``, three issues of 11 values each, tw
 time-based aspiration negotiators (``AspirationNegotiator``, the simplest, and
 ``BoulwareTBNegotiator``) with opposed linear additive utilities.
 
-A secondary figure, ``negsim_table``:
+A secondary figure, ``negsim_table``, per round:
 the equivalent table, two parties and three issues, 50 rounds, aspiration
 strategies (Boulware, e = 0.5, deadline 50): a two-country, three-sector synthetic
 world (``negsim.scenarios.synthetic(2, 3)``, threats and red lines removed) whose
