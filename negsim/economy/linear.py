@@ -4,8 +4,8 @@ Around a solved state (tariffs t_c, log factor prices u_c) the equilibrium facto
 prices of a nearby state t are approximated to first order (model.md E11):
 ``u ≈ u_c + D·(t − t_c)`` on the tariff entries that may move, with
 ``D = ∂u/∂t = −J⁻¹ ∂F/∂t`` (F the market-clearing conditions of E6, J their
-Jacobian at the state). D is found by central differences of exact solves started
-at u_c; J⁻¹ is kept as the chord of later steps.
+Jacobian at the state). D is found with ∂F/∂t by central differences of the
+residuals at u_c (no solve); J⁻¹ is kept as the chord of later steps.
 
 - **screening** (E12) takes two chord steps from the linearised prices and stops:
   demand, flows, spending and price indices follow E2-E5 exactly at those prices,
@@ -62,10 +62,13 @@ def linearise(
 ) -> Linearisation:
     """Solve ``tariffs`` exactly, with the slopes of its prices in ``entries`` (E11).
 
+    D = −J⁻¹ ∂F/∂t, with ∂F/∂t by central differences of E6's residuals at the
+    state's prices (2·|entries| evaluations of E2-E5, no solve).
+
     ``price``: the state's exact log factor prices (m, S), if already known.
 
     Raises:
-        negsim.economy.SolverError: the state or a perturbed state did not converge.
+        negsim.economy.SolverError: the state did not converge.
     """
     b = baseline
     t = _clean(b, tariffs)
@@ -80,10 +83,11 @@ def linearise(
     rows = np.arange(size)
     moved[rows, entries] += STEP
     moved[size + rows, entries] -= STEP
-    start = np.broadcast_to(u[0], (2 * size, *u.shape[1:]))
-    shifted = solve(b, moved.reshape(2 * size, *t.shape[1:]), start=start, chord=chord)
-    logs = np.log(shifted.price)
-    slope = (logs[:size] - logs[size:]).reshape(size, -1).T / (2.0 * STEP)
+    # ∂F/∂t by central differences of the residuals at u_c: no solve (E11)
+    states = moved.reshape(2 * size, *t.shape[1:])
+    w, n, th = kernel.prepare(states, b.tariffs, b.share, b.elasticity)
+    resid = residuals(w, n, th, b.sector_share, b.income, b.deficit, b.elasticity, b.active, u[0])
+    slope = -chord @ ((resid[:size] - resid[size:]) / (2.0 * STEP)).T
     return Linearisation(t[0], u[0], entries, np.ascontiguousarray(slope), chord)
 
 
@@ -233,3 +237,27 @@ def inverse_jacobian(weight0, net, theta, alpha, income, deficit, eps, active, u
         lam, flows, demand, out, expend, rho, theta[0], alpha, deficit, eps, active, scale
     )
     return np.ascontiguousarray(np.linalg.inv(jac))
+
+
+@njit(cache=True)
+def residuals(weight0, net, theta, alpha, income, deficit, eps, active, u):
+    """E6's scaled residuals of each state at log prices u, numeraire last, (K, m·S)."""
+    k, m, _, s = weight0.shape
+    n = m * s
+    scale = 1.0 / income.sum()
+    out_all = np.zeros((k, n))
+    lam = np.zeros((m, m, s))
+    flows = np.zeros((m, m, s))
+    demand = np.zeros((m, s))
+    out = np.zeros((m, s))
+    expend = np.zeros(m)
+    resid = np.zeros(n)
+    for z in range(k):
+        kernel._state(
+            u, weight0[z], net[z], theta[z], alpha, income, deficit, eps, lam, flows, demand, out,
+            expend,
+        )  # fmt: skip
+        _, _, numeraire = kernel._residual(demand, out, active, scale, resid)
+        resid[n - 1] = numeraire
+        out_all[z] = resid
+    return out_all
