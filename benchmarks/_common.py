@@ -47,16 +47,21 @@ def table_round(model, table) -> bool:
     evaluated, the proposer chooses, the others answer: what
     ``NegotiationModel._negotiate`` does before it records the offer and changes the
     state. Only the model's random generator advances. Returns whether all accepted.
+    In a screened model (the default) candidates are screened and the chosen one is
+    solved exactly (model.md E12), as :meth:`CountryAgent.propose` does.
     """
     proposer = model.country_agents[table.proposer()]
     current = table.current(model.tariffs)
     bounds = table.bounds(model.red_lines.lower, model.red_lines.upper)
     offers = proposer.candidates(table, current, bounds)
-    payoffs = model.table_payoffs(table, offers, breakdown=True)
+    payoffs = model.table_payoffs(table, offers, breakdown=True, screened=model.screened)
     utilities, reserves = payoffs.total[:-1], payoffs.total[-1]
     choice, _ = proposer.choose(utilities, reserves, table)
+    utility = utilities[choice]
+    if model.screened:
+        utility = model.table_payoffs(table, offers[choice : choice + 1]).total[0]
     answers = [
-        model.country_agents[p].accepts(utilities[choice, p], reserves[p], table)
+        model.country_agents[p].accepts(utility[p], reserves[p], table)
         for p in table.parties
         if p != proposer.index
     ]

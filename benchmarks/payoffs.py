@@ -3,8 +3,11 @@
 Prints one JSON line per scenario (tag2018, and world2018 when it exists): the full
 evaluation of 64 tariff tensors (one batched equilibrium solve) and a table's
 evaluation (``TableEvaluator``: the US-Japan table's 64 offers laid into the state in
-force). Target (issue 11): well under 100 microseconds per call. Also part of the
-suite, ``python benchmarks/run.py``. Run: ``python benchmarks/payoffs.py``.
+force), each solved exactly (E6) and screened on the economy linearised at the state
+in force (E11-E12, what a screened model does with candidates), and the cost of that
+linearisation (once per state in force and table). Target (issue 11): well under 100
+microseconds per call. Also part of the suite, ``python benchmarks/run.py``.
+Run: ``python benchmarks/payoffs.py``.
 """
 
 # ruff: noqa: I001  (_common first: it pins BLAS to one thread before numpy loads)
@@ -67,8 +70,24 @@ def figures(name: str = "tag2018", number: int = 200) -> dict:
             ),
             2,
         ),
+        "microseconds_table_screened": round(
+            time_calls(
+                lambda: evaluator.evaluate(offer_links, current, health=health, screened=64),
+                number=number,
+            ),
+            2,
+        ),
+        "microseconds_linearisation": round(
+            time_calls(lambda: _linearise(evaluator, current), number=max(10, number // 10)), 2
+        ),
         "target_microseconds": 100,
     }
+
+
+def _linearise(evaluator: TableEvaluator, current: np.ndarray) -> None:
+    """Linearise the economy at ``current`` afresh (model.md E11), bypassing the cache."""
+    evaluator._linear_key = None
+    evaluator.linearisation(current)
 
 
 def main() -> None:

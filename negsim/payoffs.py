@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from negsim.economy import Equilibrium, World
+from negsim.economy import Equilibrium, World, kernel, measures
+from negsim.economy.linear import SCREEN_STEPS, Linearisation, linearise, solve_offers
 
 if TYPE_CHECKING:
     from negsim.scenarios import Scenario
@@ -192,10 +193,13 @@ class PayoffModel:
         backdowns: np.ndarray | None = None,
     ) -> Payoffs:
         """The payoffs of solved states (see :meth:`evaluate`)."""
-        n = self.n
-        econ = eq.welfare[:, :n] * self.percent  # EV in % of GDP          (P1)
-        rents = (eq.real_rents[:, :n] * self.lobby).sum(axis=-1)  # θ·ΔR      (P4)
-        balance = self.balance(eq.flows) - self.base_balance  #              (P5)
+        b = self.world.baseline
+        welfare, rents, balance = measures.terms(  # E8, θ·ΔR of E9 (P4), balances (P5)
+            eq.spending, eq.price_index, eq.price, eq.flows, b.spending, b.sector_share,
+            b.income, self.lobby, self.n,
+        )  # fmt: skip
+        econ = welfare * self.percent  # EV in % of GDP                          (P1)
+        balance -= self.base_balance
         politics = (rents + self.salience(round_) * balance) * self.percent
         security = self.econ_rivalry(econ)  #                                   (P3)
         if health is not None:
@@ -203,6 +207,11 @@ class PayoffModel:
         if backdowns is not None:
             politics = politics - self.audience_cost * np.asarray(backdowns)  #  (P6)
         return Payoffs(econ=econ, security=security, politics=politics, trade=eq)
+
+
+_NONE = np.zeros(0)
+MEMO_ROWS = 8  # batches up to this size are remembered by their tariffs (exactly the same)
+MEMO_SIZE = 64  # remembered batches per table evaluator
 
 
 class TableEvaluator:
@@ -238,6 +247,10 @@ class TableEvaluator:
         self._outside[self.entries_set] = False
         self._start_key: bytes | None = None
         self._start: np.ndarray | None = None
+        self._linear_key: bytes | None = None
+        self._reference: tuple[np.ndarray, np.ndarray, np.ndarray] = (_NONE, _NONE, _NONE)
+        self._memo: dict[bytes, Equilibrium] = {}
+        self._linear: Linearisation | None = None
 
     # ------------------------------------------------------------------ tariff views
 
@@ -276,6 +289,8 @@ class TableEvaluator:
         health: np.ndarray | None = None,
         round_: int = 0,
         backdowns: np.ndarray | None = None,
+        screened: int | None = None,
+        steps: int = SCREEN_STEPS,
     ) -> Payoffs:
         """Payoffs of the states ``current`` with the table's entries set to ``link_tariffs``.
 
@@ -286,25 +301,63 @@ class TableEvaluator:
             health: alliance health, (n, n) or (K, n, n).
             round_: the round, for the salience of bilateral balances.
             backdowns: threats each country has backed down from, (n,) or (K, n).
+            screened: the first ``screened`` rows are only screened on the economy
+                linearised at ``current`` (model.md E11-E12); the others are solved
+                exactly, starting from the linearised prices with its chord. ``None``:
+                every row solved exactly from the prices in force (no linearisation).
+            steps: chord steps of a screened row (E12; 0: the linearised prices of E11).
 
         Returns:
             The components, each (K, n), as :meth:`PayoffModel.evaluate` gives for
-            the full tariff tensors.
+            the full tariff tensors (to the screen's accuracy in screened rows).
         """
-        start = self.start(current)
-        k = link_tariffs.shape[0]
-        eq = self.model.world.solve(
-            self.states(link_tariffs, current), start=np.broadcast_to(start, (k, *start.shape))
-        )
+        if len(link_tariffs) <= MEMO_ROWS:  # small batches recur (replies to threats)
+            how = repr((screened, steps)).encode()
+            key = b"|".join([current.tobytes(), link_tariffs.tobytes(), how])
+            eq = self._memo.get(key)
+            if eq is None:
+                eq = self._memo[key] = self._solve(link_tariffs, current, screened, steps)
+                if len(self._memo) > MEMO_SIZE:
+                    self._memo.pop(next(iter(self._memo)))
+        else:
+            eq = self._solve(link_tariffs, current, screened, steps)
         return self.model.from_equilibrium(eq, health=health, round_=round_, backdowns=backdowns)
+
+    def _solve(
+        self, link_tariffs: np.ndarray, current: np.ndarray, screened: int | None, steps: int
+    ) -> Equilibrium:
+        """The equilibria behind :meth:`evaluate` (exact, or screened rows first)."""
+        price = self.start(current)
+        lin = None if screened is None else self.linearisation(current)
+        states = self.states(link_tariffs, current)
+        baseline = self.model.world.baseline
+        return solve_offers(
+            baseline, self._reference, self.entries_set, states, price, lin, screened, steps
+        )
 
     def start(self, current: np.ndarray) -> np.ndarray:
         """Log factor prices of the state in force: the Newton start of its offers (E6)."""
         key = current.tobytes()
         if key != self._start_key or self._start is None:
             self._start = np.log(self.model.world.solve(current).price[0])
+            b = self.model.world.baseline
+            clean = np.array(current, dtype=float)[None]
+            clean[:, np.arange(b.m), np.arange(b.m)] = 0.0  # domestic sales pay none
+            prepared = kernel.prepare(clean, b.tariffs, b.share, b.elasticity)
+            weight0, net, theta = (np.ascontiguousarray(a[0]) for a in prepared)
+            self._reference = (weight0, net, theta)
             self._start_key = key
         return self._start
+
+    def linearisation(self, current: np.ndarray) -> Linearisation:
+        """The economy linearised at the state in force on the table's entries (E11)."""
+        key = current.tobytes()
+        if key != self._linear_key or self._linear is None:
+            price = self.start(current)
+            baseline = self.model.world.baseline
+            self._linear = linearise(baseline, current, self.entries_set, price=price)
+            self._linear_key = key
+        return self._linear
 
 
 class RedLines:

@@ -126,9 +126,30 @@ def _jacobian(lam, flows, demand, out, expend, rho, theta, alpha, deficit, eps, 
 
 @njit(cache=True)
 def solve_batch(
-    weight0, net, theta, alpha, income, deficit, eps, active, u0, tol, max_iter, max_step
+    weight0,
+    net,
+    theta,
+    alpha,
+    income,
+    deficit,
+    eps,
+    active,
+    u0,
+    tol,
+    max_iter,
+    max_step,
+    chord0,
+    newton,
 ):
-    """Newton with backtracking per state; returns u, flows, spending, residuals, iterations."""
+    """Newton with backtracking per state.
+
+    Returns u, flows, spending, residuals, the most iterations and the price indices.
+
+    ``chord0``: an inverse Jacobian (m·S, m·S) for the chord steps (that of the state
+    in force, model.md E11), or an empty array to compute one at the first state.
+    ``newton``: False for chord steps only (the screen of E12), each kept while it
+    lowers the residual.
+    """
     k, m, _, s = weight0.shape
     n = m * s
     scale = 1.0 / income.sum()
@@ -136,14 +157,16 @@ def solve_batch(
     flows_all = np.zeros((k, m, m, s))
     expend_all = np.zeros((k, m))
     residual_all = np.zeros(k)
+    index_all = np.ones((k, m, s))  # price indices P̂ of the solved states (E3)
     most = 0
     lam = np.zeros((m, m, s))
     demand = np.zeros((m, s))
     out = np.zeros((m, s))
     resid = np.zeros(n)
     trial = np.zeros((m, s))
-    chord = np.zeros((n, n))  # inverse Jacobian shared by the batch (the chord method)
-    have_chord = False
+    have_chord = chord0.shape[0] == n
+    # inverse Jacobian shared by the batch (the chord method)
+    chord = np.ascontiguousarray(chord0) if have_chord else np.zeros((n, n))
     for z in range(k):
         u = u_all[z]
         flows = flows_all[z]
@@ -210,7 +233,7 @@ def solve_batch(
                 expend,
             )
             new_norm, new_biggest, new_numeraire = _residual(demand, out, active, scale, resid)
-            if not new_norm <= 0.5 * norm:  # too slow (or worse): Newton from u
+            if not new_norm <= (0.5 if newton else 1.0) * norm:  # too slow: Newton from u
                 rho = _state(
                     u,
                     weight0[z],
@@ -231,7 +254,7 @@ def solve_batch(
             it += 1
             u[:, :] = trial
             norm, biggest, numeraire = new_norm, new_biggest, new_numeraire
-        while biggest >= tol and it < max_iter:
+        while newton and biggest >= tol and it < max_iter:
             it += 1
             jac = _jacobian(
                 lam,
@@ -282,7 +305,8 @@ def solve_batch(
             u[:, :] = trial
         residual_all[z] = biggest
         most = max(most, it)
-    return u_all, flows_all, expend_all, residual_all, most
+        _index(weight0[z], u, eps, alpha, index_all[z], trial)
+    return u_all, flows_all, expend_all, residual_all, most, index_all
 
 
 @njit(cache=True)
@@ -309,17 +333,28 @@ def prepare(t, t0, share, eps):
 
 
 @njit(cache=True)
+def _index(weight0, u, eps, alpha, index, power):
+    """Price index changes P̂[j, s] = Φ^(−1/ε_s) (E3) of one state at log prices u."""
+    m, _, s = weight0.shape
+    for i in range(m):
+        for r in range(s):
+            power[i, r] = np.exp(-eps[r] * u[i, r])  # once per supplier
+    for j in range(m):
+        for r in range(s):
+            if alpha[j, r] <= 0:
+                continue
+            phi = 0.0
+            for i in range(m):
+                phi += weight0[j, i, r] * power[i, r]
+            index[j, r] = np.exp(np.log(max(phi, 1e-300)) / -eps[r])
+
+
+@njit(cache=True)
 def price_index(weight0, u, eps, alpha):
     """Sector price index changes P̂[j, s] = Φ^(−1/ε_s) (E3) of solved states."""
     k, m, _, s = weight0.shape
     index = np.ones((k, m, s))
+    power = np.empty((m, s))
     for z in range(k):
-        for j in range(m):
-            for r in range(s):
-                if alpha[j, r] <= 0:
-                    continue
-                phi = 0.0
-                for i in range(m):
-                    phi += weight0[z, j, i, r] * np.exp(-eps[r] * u[z, i, r])
-                index[z, j, r] = np.exp(np.log(max(phi, 1e-300)) / -eps[r])
+        _index(weight0[z], u[z], eps, alpha, index[z], power)
     return index

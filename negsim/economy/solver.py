@@ -93,6 +93,8 @@ class Equilibrium:
         price_index: sector price index changes P̂[j, s], (K, m, S) (E3).
         residual: largest market-clearing residual / world output, (K,).
         iterations: Newton steps taken.
+        exact: False for states at the linearised prices of model.md E11 (screening:
+            E6 holds only to ``residual``, and ``converged`` is not required).
     """
 
     baseline: Baseline
@@ -103,6 +105,7 @@ class Equilibrium:
     price_index: np.ndarray
     residual: np.ndarray
     iterations: int
+    exact: bool = True
 
     @property
     def converged(self) -> np.ndarray:
@@ -155,6 +158,10 @@ def solve(
     start: np.ndarray | None = None,
     strict: bool = True,
     compiled: bool = True,
+    chord: np.ndarray | None = None,
+    max_iter: int = MAX_ITERATIONS,
+    prepared: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    newton: bool = True,
 ) -> Equilibrium:
     """Solve a batch of tariff states by Newton steps on the factor prices.
 
@@ -166,6 +173,14 @@ def solve(
         strict: raise :class:`SolverError` when a state does not converge; otherwise
             its row keeps ``converged`` False.
         compiled: use the numba kernel when numba is installed (else numpy).
+        chord: inverse Jacobian (m·S, m·S) for the chord steps, e.g. that of the state
+            in force (model.md E11); default: computed at the first state.
+        max_iter: the most Newton (or chord) steps per state; fewer than
+            :data:`MAX_ITERATIONS` only for screening (model.md E11), whose rows
+            may then stay unconverged (use with ``strict=False``).
+        prepared: the CES weights, 1/(1 + t) and t/(1 + t) of the states, (K, m, m, S)
+            each, if already computed (:func:`negsim.economy.linear.prepare_near`).
+        newton: False for chord steps only, no Newton fallback (the screen, E12).
 
     Returns:
         The equilibria. At the baseline tariffs the baseline is reproduced exactly.
@@ -176,7 +191,9 @@ def solve(
     eps = b.elasticity
     use_kernel = _kernel is not None and compiled
     # (model.md E2) τ̂ = (1 + t) / (1 + t0); CES weight λ0 (p̂ τ̂)^(−ε)
-    if use_kernel:
+    if prepared is not None:
+        weight0, net, theta = prepared
+    elif use_kernel:
         weight0, net, theta = _kernel.prepare(t, b.tariffs, b.share, eps)
     else:
         weight0 = b.share[None] * ((1.0 + t) / (1.0 + b.tariffs)) ** (-eps)
@@ -184,7 +201,7 @@ def solve(
         theta = t * net  # t / (1 + t): revenue per USD spent
     u = np.zeros((k, m, s)) if start is None else np.array(start, dtype=float)
     if use_kernel:
-        u, flows, expend, residual, iteration = _kernel.solve_batch(
+        u, flows, expend, residual, iteration, index = _kernel.solve_batch(
             weight0,
             net,
             theta,
@@ -195,14 +212,13 @@ def solve(
             b.active,
             u,
             TOLERANCE * 1e-2,
-            MAX_ITERATIONS,
+            max_iter,
             MAX_STEP,
+            np.zeros((0, 0)) if chord is None else chord,
+            newton,
         )
     else:
         u, flows, expend, residual, iteration = _newton(b, u, weight0, net, theta)
-    if use_kernel:
-        index = _kernel.price_index(weight0, u, eps, b.sector_share)
-    else:
         phi = (weight0 * np.exp(-eps * u[:, None])).sum(axis=2)  # Σ λ0 (p̂ τ̂)^(−ε)  (E3)
         index = np.maximum(phi, 1e-300) ** (-1.0 / eps)
         index = np.where(b.sector_share[None] > 0, index, 1.0)

@@ -96,13 +96,16 @@ class CountryAgent(mesa.Agent):
         model = self.model
         current = table.current(model.tariffs)
         offers = self.candidates(table, current, model.bounds(table, current))
-        payoffs = model.table_payoffs(table, offers, breakdown=True)
+        payoffs = model.table_payoffs(table, offers, breakdown=True, screened=model.screened)
         utilities, reserves = payoffs.total[:-1], payoffs.total[-1]
         choice, hopeful = self.choose(utilities, reserves, table)
         table.stalled[self.index] = 0 if hopeful else table.stalled[self.index] + 1
+        utility = utilities[choice]
+        if model.screened:  # chosen on the screen; the offer made is solved exactly (E12)
+            utility = model.table_payoffs(table, offers[choice : choice + 1]).total[0]
         # an offer worth less to the proposer than walking away is not on the table
-        sincere = utilities[choice, self.index] >= reserves[self.index] - 1e-9
-        model.put_offer(table, self.index, offers[choice], utilities[choice], reserves, sincere)
+        sincere = utility[self.index] >= reserves[self.index] - 1e-9
+        model.put_offer(table, self.index, offers[choice], utility, reserves, sincere)
 
     def respond(self, table: Table) -> None:
         """Accept or reject the offer on the table."""

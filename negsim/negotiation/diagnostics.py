@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from negsim.negotiation.protocols import Table
 
 DIAGNOSTIC_KEY = 2**31 - 1  # spawn key of the diagnostics' own seed sequence
+NASH_EXACT = 8  # screened packages with the highest Nash products, solved exactly (R1)
 
 
 def diagnostic_rng(rng: np.random.Generator) -> np.random.Generator:
@@ -35,12 +36,30 @@ def nash_gap(model: NegotiationModel, table: Table, offer, utility, reserves, bo
 
     The Nash solution is found on ``nash_sample`` packages drawn uniformly within
     the issues' bounds, plus the agreed one (model.md R1). They come from
-    ``diagnostic_rng``, so the sample size never changes the run.
+    ``diagnostic_rng``, so the sample size never changes the run. With screening
+    (the model's default, E12) the sample is ranked at the linearised prices (E11) and
+    the solution is the best, solved exactly, of the :data:`NASH_EXACT` packages
+    with the highest screened Nash products and the agreed one.
     """
     low, high = bounds
     high = np.minimum(high, model.config.protocol.max_tariff)
     sample = model.diagnostic_rng.uniform(low, high, size=(model.nash_sample, len(low)))
-    packages = np.vstack([offer, sample])
-    payoffs = model.table_payoffs(table, packages).total[:, table.parties]
-    point = nash_solution(payoffs, reserves[table.parties])
-    return float(np.linalg.norm(utility[table.parties] - point))
+    parties, disagreement = table.parties, reserves[table.parties]
+    if model.screened:
+        # ranked at the linearised prices of E11 (no chord step): the best few are exact
+        screened = model.table_payoffs(table, sample, screened=True, steps=0).total[:, parties]
+        few = np.vstack([offer, sample[_highest_products(screened, disagreement)]])
+        payoffs = model.table_payoffs(table, few).total[:, parties]
+    else:
+        payoffs = model.table_payoffs(table, np.vstack([offer, sample])).total[:, parties]
+    point = nash_solution(payoffs, disagreement)
+    return float(np.linalg.norm(utility[parties] - point))
+
+
+def _highest_products(points: np.ndarray, disagreement: np.ndarray) -> np.ndarray:
+    """Rows of the :data:`NASH_EXACT` highest Nash products, individually rational first."""
+    gains = points - disagreement
+    product = np.prod(np.clip(gains, 0.0, None), axis=1)
+    # rational points by product, then the others by their worst shortfall
+    score = np.where((gains >= 0).all(axis=1), product, gains.min(axis=1))
+    return np.argsort(-score, kind="stable")[:NASH_EXACT]

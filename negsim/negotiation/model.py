@@ -24,6 +24,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from negsim.economy.linear import SCREEN_STEPS
 from negsim.negotiation.agents import CountryAgent
 from negsim.negotiation.agreements import AgreementRules
 from negsim.negotiation.beliefs import TYPES
@@ -45,7 +46,9 @@ from negsim.record.outcome import Outcome
 from negsim.scenarios import Scenario, load_scenario
 
 COLLECT = ("rounds", "final", "none")
+SOLVES = ("screened", "exact")  # how candidate packages are solved (model.md E12)
 NASH_SAMPLE = 256  # random packages on which a table's Nash solution is found
+BEST_FEW = 4  # screened packages solved exactly for a party's best hoped-for utility (E12)
 
 
 class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
@@ -60,6 +63,10 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
             only the end state; ``"none"`` nothing (fastest, for sweeps).
         nash_sample: packages drawn to find a table's Nash solution (a diagnostic:
             drawn from ``diagnostic_rng``, never from ``rng``).
+        solve: ``"screened"`` (default): candidate packages are ranked on the economy
+            linearised at the state in force and only the ones that matter (the offer
+            made, the best few) are solved exactly (model.md E12); ``"exact"``: every
+            candidate is solved exactly (E6), as before screening, for comparison.
 
     Attributes:
         config: the negsim scenario being played (Mesa 3.5 reserves ``Model.scenario``).
@@ -76,12 +83,16 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         rng: int | np.random.Generator | None = None,
         collect: str = "rounds",
         nash_sample: int = NASH_SAMPLE,
+        solve: str = "screened",
     ) -> None:
         if protocol not in PROTOCOLS:
             raise ValueError(f"unknown protocol {protocol!r}; allowed: {', '.join(PROTOCOLS)}")
         if collect not in COLLECT:
             raise ValueError(f"unknown collect {collect!r}; allowed: {', '.join(COLLECT)}")
+        if solve not in SOLVES:
+            raise ValueError(f"unknown solve {solve!r}; allowed: {', '.join(SOLVES)}")
         super().__init__(rng=rng)
+        self.screened = solve == "screened"
         self._diagnostic_rng: np.random.Generator | None = None
         self.nash_sample = nash_sample
         self.seed = int(rng) if isinstance(rng, int | np.integer) else None
@@ -121,6 +132,8 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         self._replies: dict[tuple, Responses] = {}
         self._payoffs_at: tuple | None = None
         self._last_payoffs = None
+        self._equilibrium_of: bytes | None = None
+        self._equilibrium = None
         self.tables = self._open_tables()
         self._datacollector: mesa.DataCollector | None = None
         if collect == "rounds":
@@ -173,12 +186,21 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         current = table.current(self.tariffs)
         bounds = self.bounds(table, current)
         samples = [self.country_agents[p].candidates(table, current, bounds) for p in table.parties]
-        utilities = self.table_payoffs(table, np.vstack(samples)).total
-        start = 0
-        for party, sample in zip(table.parties, samples, strict=True):
-            table.best[party] = float(utilities[start : start + len(sample), party].max())
+        packages = np.vstack(samples)
+        # the best few of the linearised prices (E11) are solved exactly below
+        utilities = self.table_payoffs(table, packages, screened=self.screened, steps=0).total
+        starts = np.cumsum([0, *[len(sample) for sample in samples]])
+        owns = _own_columns(utilities, starts, table.parties)
+        if self.screened:  # the best few of the screen, solved exactly in one batch (E12)
+            few = [
+                a + np.argsort(-own, kind="stable")[:BEST_FEW]
+                for a, own in zip(starts, owns, strict=False)
+            ]
+            exact = self.table_payoffs(table, packages[np.concatenate(few)]).total
+            owns = _own_columns(exact, np.cumsum([0, *map(len, few)]), table.parties)
+        for party, own in zip(table.parties, owns, strict=True):
+            table.best[party] = float(own.max())
             table.stalled[party] = 0
-            start += len(sample)
 
     def bounds(self, table: Table, current: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Bounds on offers: red lines, ``max_tariff``, tariffs in force if liberalizing (N2)."""
@@ -189,9 +211,20 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
 
     # ------------------------------------------------------------------ valuation
 
-    def table_payoffs(self, table: Table, offers: np.ndarray, breakdown: bool = False):
-        """Payoffs of offers at ``table`` (and, with ``breakdown``, of a walk-out last)."""
-        return self.valuation.table_payoffs(table, offers, breakdown)
+    def table_payoffs(
+        self,
+        table: Table,
+        offers: np.ndarray,
+        breakdown: bool = False,
+        screened: bool = False,
+        steps: int = SCREEN_STEPS,
+    ):
+        """Payoffs of offers at ``table`` (and, with ``breakdown``, of a walk-out last).
+
+        ``screened``: the offers only screened on the linearised economy, with
+        ``steps`` chord steps (E12).
+        """
+        return self.valuation.table_payoffs(table, offers, breakdown, screened, steps)
 
     def breakdown_state(self, table: Table) -> tuple[np.ndarray, np.ndarray]:
         """Tariffs and health if ``table`` broke down now (model.md N6)."""
@@ -206,8 +239,12 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         """Payoffs of the state in force (cached until the state changes)."""
         key = (self.round, self.version)
         if self._payoffs_at != key:
-            self._last_payoffs = self.payoffs.evaluate(
-                self.tariffs[None], health=self.health, round_=self.round, backdowns=self.backdowns
+            tariffs = self.tariffs.tobytes()
+            if self._equilibrium_of != tariffs:  # health and rounds move more often
+                self._equilibrium = self.world.solve(self.tariffs[None])
+                self._equilibrium_of = tariffs
+            self._last_payoffs = self.payoffs.from_equilibrium(
+                self._equilibrium, health=self.health, round_=self.round, backdowns=self.backdowns
             )
             self._payoffs_at = key
         return self._last_payoffs
@@ -320,11 +357,22 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         return Outcome.from_model(self)
 
 
+def _own_columns(utilities: np.ndarray, starts: np.ndarray, parties: list[int]) -> list:
+    """Each party's own utility over its block of rows (blocks begin at ``starts``)."""
+    return [utilities[starts[k] : starts[k + 1], p] for k, p in enumerate(parties)]
+
+
 def simulate(
-    scenario: Scenario | str = "tag2018", protocol: str = "bilateral", seed: int = 0
+    scenario: Scenario | str = "tag2018",
+    protocol: str = "bilateral",
+    seed: int = 0,
+    solve: str = "screened",
 ) -> Outcome:
-    """Run one negotiation to the end and return its outcome (the model is released)."""
-    model = NegotiationModel(scenario, protocol=protocol, rng=seed, collect="none")
+    """Run one negotiation to the end and return its outcome (the model is released).
+
+    ``solve``: ``"screened"`` or ``"exact"`` (see :class:`NegotiationModel`).
+    """
+    model = NegotiationModel(scenario, protocol=protocol, rng=seed, collect="none", solve=solve)
     outcome = model.run()
     release(model)
     return outcome

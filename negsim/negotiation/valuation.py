@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from negsim.economy.linear import SCREEN_STEPS
 from negsim.negotiation.protocols import Table
 from negsim.payoffs import Payoffs, TableEvaluator
 
@@ -74,7 +75,14 @@ class Valuation:
         np.clip(health, 0.0, 1.0, out=health)
         return tariffs, health
 
-    def table_payoffs(self, table: Table, offers: np.ndarray, breakdown: bool = False) -> Payoffs:
+    def table_payoffs(
+        self,
+        table: Table,
+        offers: np.ndarray,
+        breakdown: bool = False,
+        screened: bool = False,
+        steps: int = SCREEN_STEPS,
+    ) -> Payoffs:
         """Payoffs of offers put in force with the health an agreement brings.
 
         With ``breakdown=True`` a last row is added: each party's outside option, its
@@ -83,15 +91,25 @@ class Valuation:
         with them withdrawn, by each party's chance that the coercer executes (B4).
         Only the markets the table's tariffs touch are computed per offer
         (:class:`TableEvaluator`) when the breakdown stays on the table's links.
+        With ``screened=True`` the offers' rows are screened on the economy linearised
+        at the state in force (model.md E11-E12) with ``steps`` chord steps; the
+        breakdown rows are always exact.
         """
         model = self.model
         evaluator = self.evaluator(table)
         health = self.agreed_health(table)
         alliance = model.payoffs.alliance
         round_, backdowns = model.round, model.backdowns
+        # with the model's screening, exact rows start from the linearised prices (E11)
+        k = (len(offers) if screened else 0) if model.screened else None
         if not breakdown:
             payoffs = evaluator.evaluate(
-                evaluator.with_states(offers), model.tariffs, round_=round_, backdowns=backdowns
+                evaluator.with_states(offers),
+                model.tariffs,
+                round_=round_,
+                backdowns=backdowns,
+                screened=k,
+                steps=steps,
             )
             payoffs.security += alliance(health)
             return payoffs
@@ -106,6 +124,8 @@ class Valuation:
                 model.tariffs,
                 round_=round_,
                 backdowns=backdowns,
+                screened=k,
+                steps=steps,
             )
             k = len(offers)
             payoffs.security[:k] += alliance(health)
