@@ -12,8 +12,8 @@ offers wherever the parameter does not change them), tag2018 as it stands, bilat
 
 Rows are printed as they are done, the behavioural parameters first, then the trade
 data. Run: ``python experiments/knife_edges.py --runs 200 --workers 2 [--markdown]``
-(141 parameters, 2 arms each: 56,600 runs, about 50 minutes on two free cores, 30
-runs a second; ``--runs 60``: about 15 minutes; ``--only PATH-PREFIX`` for a subset).
+(141 parameters, 2 arms each: 56,600 runs, 911 s measured with 2 workers on the two
+shared cores here, about 60 runs a second; ``--only PATH-PREFIX`` for a subset).
 """
 
 from __future__ import annotations
