@@ -7,15 +7,22 @@ such as a prior's support) is scaled by 0.9 and 1.1 and the headline shares are
 measured over the same seeds: the US-Japan deal by round 16, US-China escalation (a
 threat executed on China) and both US-China average tariffs above their September
 2018 start. A move of more than 20 percentage points is flagged ``KNIFE EDGE``.
+Every arm runs the same seeds ``0 .. runs-1`` (paired: the same draws of types and
+offers wherever the parameter does not change them), tag2018 as it stands, bilateral.
 
-Run: ``python experiments/knife_edges.py [--runs 100] [--only PATH-PREFIX]``.
+Rows are printed as they are done, the behavioural parameters first, then the trade
+data. Run: ``python experiments/knife_edges.py --runs 200 --workers 2 [--markdown]``
+(141 parameters, 2 arms each: 56,600 runs, 911 s measured with 2 workers on the two
+shared cores here, about 60 runs a second; ``--only PATH-PREFIX`` for a subset).
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import time
 import tomllib
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +100,7 @@ def headlines(scenario: negsim.Scenario, seeds: range) -> dict[str, float]:
         record = outcome.to_record()
         round_ = record["agreement_round.US-JP"]
         counts["deal_by_16"] += float(record["agreement.US-JP"] == 1 and round_ <= 16)
-        counts["escalation"] += float(record["coerced.CN"] > 0)
+        counts["escalation"] += float(record.get("escalations.US-CN", record["coerced.CN"]) > 0)
         above = all(
             (world.base_imports[j, i] * outcome.tariffs[j, i]).sum()
             / world.base_imports[j, i].sum()
@@ -104,45 +111,65 @@ def headlines(scenario: negsim.Scenario, seeds: range) -> dict[str, float]:
     return {k: v / len(seeds) for k, v in counts.items()}
 
 
+def arm(path: str, value: Any, factor: float, runs: int) -> dict[str, float] | str:
+    """The headline shares with ``path`` scaled by ``factor``, or why that is not allowed."""
+    np.seterr(all="ignore")
+    try:
+        scenario = negsim.load_scenario("tag2018", {path: scaled(value, factor)})
+    except negsim.ScenarioError as exc:  # outside the parameter's range: no arm
+        return str(exc).split(": ")[-1]
+    return headlines(scenario, range(runs))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=100, help="seeds per arm (paired)")
+    parser.add_argument("--runs", type=int, default=200, help="seeds per arm (paired)")
+    parser.add_argument("--workers", type=int, default=1, help="processes")
     parser.add_argument("--only", default="", help="only paths starting with this")
-    parser.add_argument("--start", default="", help="begin at this path (resume a listing)")
+    parser.add_argument("--markdown", action="store_true", help="print a markdown table")
     args = parser.parse_args()
+    began = time.perf_counter()
     text = SCENARIO.read_text()
     data = tomllib.loads(text)
-    seeds = range(args.runs)
-    base = headlines(negsim.load_scenario("tag2018"), seeds)
-    print(f"tag2018, bilateral, {args.runs} paired seeds per arm; base: " + _shares(base))
-    print(f"{'parameter':42s} {'value':>10s}  -10%: shares        +10%: shares   max move")
+    base = headlines(negsim.load_scenario("tag2018"), range(args.runs))
+    paths = [p for p in estimated_paths(text) if p.startswith(args.only)]
+    paths.sort(key=_is_trade_data)  # behaviour first, then the trade data (stable)
+    print(
+        f"tag2018, bilateral, {args.runs} paired seeds per arm, {len(paths)} parameters; "
+        f"shares (deal by 16, escalation, above start); base {_shares(base)}"
+    )
+    row = "| {} | {} | {} | {} | {} |" if args.markdown else "{:42s} {:>10s}  {:16s} {:16s} {}"
+    print(row.format("parameter", "value", "-10%", "+10%", "max move"))
+    if args.markdown:
+        print("|---|---|---|---|---|")
+    jobs = [(p, _get(data, p.split(".")), f, args.runs) for p in paths for f in (0.9, 1.1)]
     edges = []
-    paths = estimated_paths(text)
-    if args.start:
-        paths = paths[paths.index(args.start) :]
-    for path in paths:
-        if not path.startswith(args.only):
-            continue
-        value = _get(data, path.split("."))
-        rows = []
-        for factor in (0.9, 1.1):
-            try:
-                scenario = negsim.load_scenario("tag2018", {path: scaled(value, factor)})
-            except negsim.ScenarioError as exc:  # outside the parameter's range: no arm
-                print(f"{path:42s} x{factor}: not allowed ({str(exc).split(': ')[-1]})")
-                rows.append(base)
-                continue
-            rows.append(headlines(scenario, seeds))
-        move = max(abs(row[k] - base[k]) for row in rows for k in HEADLINES)
-        flag = "  KNIFE EDGE" if move > LIMIT else ""
-        if flag:
-            edges.append(path)
-        shown = f"{value:.4g}" if not isinstance(value, list) else "list"
-        print(
-            f"{path:42s} {shown:>10s}  {_shares(rows[0])}  {_shares(rows[1])}  "
-            f"{100 * move:5.1f} pp{flag}"
-        )
+    with ProcessPoolExecutor(args.workers) as pool:
+        arms = pool.map(arm, *zip(*jobs, strict=True), chunksize=1)  # in order, as done
+        for path in paths:
+            low, high = next(arms), next(arms)
+            moved = [r for r in (low, high) if isinstance(r, dict)]
+            move = max((abs(r[h] - base[h]) for r in moved for h in HEADLINES), default=0.0)
+            flag = " KNIFE EDGE" if move > LIMIT else ""
+            if flag:
+                edges.append(path)
+            value = _get(data, path.split("."))
+            shown = f"{value:.4g}" if not isinstance(value, list) else "list"
+            print(
+                row.format(path, shown, _shown(low), _shown(high), f"{100 * move:.1f} pp{flag}"),
+                flush=True,
+            )
     print(f"knife edges (> {100 * LIMIT:.0f} pp): {', '.join(edges) or 'none'}")
+    print(f"{2 * len(paths) * args.runs + args.runs} runs in {time.perf_counter() - began:.0f} s")
+
+
+def _is_trade_data(path: str) -> bool:
+    """Whether ``path`` is a trade flow or tariff of the calibration (E1-E10 data)."""
+    return path.split(".")[1:2] in (["exports"], ["tariffs"])
+
+
+def _shown(row: dict[str, float] | str) -> str:
+    return _shares(row) if isinstance(row, dict) else f"not allowed ({row})"
 
 
 def _shares(row: dict[str, float]) -> str:

@@ -6,7 +6,10 @@ truces, end tariffs against the September 2018 start, who retaliates) over seeds
 with the perturbation set of ``escalation.toml``. ``... statics --runs 200`` prints
 paired differences (same seeds, same perturbation draws) with 95% intervals for:
 Japan's reliance on the US 0 -> 1, China's resolve low -> high, the US midterms
-moved from round 2 to round 20, and CPTPP on -> off.
+moved from round 2 to round 20, CPTPP on -> off, and for Japan's side: Japan's
+reliance 0.2 -> 0.95, its upper-house election (round 10) off and moved to round 5,
+the electoral cycle of lobby weights (P7) off -> on, and a 90-day notice before
+signing (3 rounds) against the statute's none for a 19 USC 4202(a) agreement.
 """
 
 from __future__ import annotations
@@ -42,6 +45,21 @@ STATICS = {
         {"US.politics.elections": [20, 26]},
     ),
     "CPTPP on -> off": ({}, {"events.cptpp.round": 999}),
+    # Japan's side (model.md P7, C2)
+    "Japan's reliance on the US 0.2 -> 0.95": (
+        {"JP.security.reliance.US": 0.2},
+        {"JP.security.reliance.US": 0.95},
+    ),
+    "Japan's election round 10 -> none": ({}, {"JP.politics.elections": []}),
+    "Japan's election round 10 -> round 5": ({}, {"JP.politics.elections": [5]}),
+    "electoral cycle of lobby weights (P7) off -> on": (
+        {f"{c}.politics.lobby_peak": 0.0 for c in ("US", "JP", "CN")},
+        {},
+    ),
+    "notice before signing 3 rounds -> 0 (19 USC 4202(a))": (
+        {"notices.us_tpa.rounds": 3},
+        {},
+    ),
 }
 
 
@@ -131,6 +149,8 @@ def record_figures(runs: int) -> None:
         f"  US-JP deal: share {frame['deal_round'].notna().mean():.3f}, median round "
         f"{frame['deal_round'].median()}, 10-90% {frame['deal_round'].quantile([0.1, 0.9]).tolist()}"  # noqa: E501
     )
+    counts = frame["deal_round"].value_counts(dropna=False).sort_index()
+    print("  US-JP deal round: " + ", ".join(f"{r:g}: {n}" for r, n in counts.items()))
     for column in frame.columns:
         if column != "deal_round":
             print(f"  {column:18s} mean {frame[column].mean():.4f}")
@@ -140,9 +160,11 @@ def record_figures(runs: int) -> None:
     )
 
 
-def statics(runs: int) -> None:
+def statics(runs: int, only: str = "") -> None:
     base = negsim.load_scenario("tag2018")
     for label, arms in STATICS.items():
+        if only not in label:
+            continue
         low, high = resolve_arms(base) if arms == "resolve" else arms
         a = pd.DataFrame([run(seed, low) for seed in range(runs)])
         b = pd.DataFrame([run(seed, high) for seed in range(runs)])
@@ -167,8 +189,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", choices=["record", "statics"])
     parser.add_argument("--runs", type=int, default=500)
+    parser.add_argument("--only", default="", help="statics whose label contains this")
     args = parser.parse_args()
-    record_figures(args.runs) if args.what == "record" else statics(args.runs)
+    record_figures(args.runs) if args.what == "record" else statics(args.runs, args.only)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,8 @@ start, and are evaluated for a batch of ``K`` candidate tariff states in one
 vectorised call: tariffs of shape (K, n+1, n+1, S) in, arrays of shape (K, n) out.
 The economy behind them is the general equilibrium of :mod:`negsim.economy`: econ
 is the real-income change (EV), lobbies weigh the real rents of their sectors'
-specific factors, and deficit salience weighs bilateral balances with the other
-negotiating countries. Formulas: ``docs/model.md#payoffs``.
+specific factors (more as an election nears, P7), and deficit salience weighs
+bilateral balances with the other negotiating countries. Formulas: ``docs/model.md#payoffs``.
 
 This module knows nothing of Mesa, files or the command line.
 """
@@ -59,6 +59,8 @@ class PayoffModel:
         salience_base, salience_peak, salience_lead: deficit-salience schedule, (n,).
         elections: per country, the rounds of its elections.
         audience_cost: cost of backing down from a public threat, % of GDP, (n,).
+        lobby_peak: extra share κ_i of the lobby weights at an election (P7), (n,);
+            ``None`` means no electoral cycle in lobby weights.
     """
 
     def __init__(
@@ -73,6 +75,7 @@ class PayoffModel:
         salience_lead: np.ndarray,
         elections: list[list[int]],
         audience_cost: np.ndarray,
+        lobby_peak: np.ndarray | None = None,
     ) -> None:
         self.world = world
         self.reliance = np.asarray(reliance, dtype=float)
@@ -85,6 +88,7 @@ class PayoffModel:
         self.elections = [sorted(e) for e in elections]
         self.audience_cost = np.asarray(audience_cost, dtype=float)
         n = world.n
+        self.lobby_peak = np.zeros(n) if lobby_peak is None else np.asarray(lobby_peak, float)
         self.n, self.n_sectors = n, world.n_sectors
         self.percent = 100.0 / world.gdp  # USD bn -> % of own GDP
         # security: Σ_j r[i,j] V_i (h[i,j] - 1)                                (model.md P2)
@@ -92,7 +96,7 @@ class PayoffModel:
         # rivalry: -Σ_j ρ[i,j] (econ_j - econ_i) = -(econ @ ρᵀ) + econ * Σ_j ρ[i,j]   (P3)
         self.rivalry_matrix = np.diag(self.rivalry.sum(axis=1)) - self.rivalry.T
         self.base_balance = self.balance(world.baseline.flows[None])[0]
-        self._salience_cache: dict[int, np.ndarray] = {}
+        self._proximity_cache: dict[int, np.ndarray] = {}
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, world: World | None = None) -> PayoffModel:
@@ -118,17 +122,18 @@ class PayoffModel:
             salience_lead=np.array([c.politics.salience_lead for c in nations]),
             elections=[list(c.politics.elections) for c in nations],
             audience_cost=np.array([c.politics.audience_cost for c in nations]),
+            lobby_peak=np.array([c.politics.lobby_peak for c in nations]),
         )
 
     # ------------------------------------------------------------------ schedule
 
-    def salience(self, round_: int) -> np.ndarray:
-        """Weight ω_i on bilateral balances at a round, shape (n,).
+    def proximity(self, round_: int) -> np.ndarray:
+        """Election proximity ``exp(-(e - round) / lead)`` of each country, shape (n,).
 
-        ``ω = base + peak · exp(-(e - round) / lead)`` with ``e`` the next election at
-        or after ``round``; after the last election only ``base`` remains (model.md P5).
+        ``e`` is the country's next election at or after ``round``; 1 in an election
+        round, 0 with no election ahead (the time shape of model.md P5 and P7).
         """
-        cached = self._salience_cache.get(round_)
+        cached = self._proximity_cache.get(round_)
         if cached is not None:
             return cached
         ahead = np.full(self.n, np.inf)
@@ -136,9 +141,25 @@ class PayoffModel:
             upcoming = [e for e in rounds if e >= round_]
             if upcoming:
                 ahead[i] = upcoming[0] - round_
-        weight = self.salience_base + self.salience_peak * np.exp(-ahead / self.salience_lead)
-        self._salience_cache[round_] = weight
-        return weight
+        closeness = np.exp(-ahead / self.salience_lead)
+        self._proximity_cache[round_] = closeness
+        return closeness
+
+    def salience(self, round_: int) -> np.ndarray:
+        """Weight ω_i on bilateral balances at a round, shape (n,).
+
+        ``ω = base + peak · exp(-(e - round) / lead)`` with ``e`` the next election at
+        or after ``round``; after the last election only ``base`` remains (model.md P5).
+        """
+        return self.salience_base + self.salience_peak * self.proximity(round_)
+
+    def lobby_weights(self, round_: int) -> np.ndarray:
+        """Lobby weights θ_i,s(r) at a round, shape (n, S) (model.md P7).
+
+        ``θ(r) = θ · (1 + κ · exp(-(e - round) / lead))``: organised sectors weigh more
+        as the country's next election approaches (Conconi, Facchini & Zanardi 2014).
+        """
+        return self.lobby * (1.0 + self.lobby_peak * self.proximity(round_))[:, None]
 
     # ------------------------------------------------------------------ evaluation
 
@@ -194,9 +215,9 @@ class PayoffModel:
     ) -> Payoffs:
         """The payoffs of solved states (see :meth:`evaluate`)."""
         b = self.world.baseline
-        welfare, rents, balance = measures.terms(  # E8, θ·ΔR of E9 (P4), balances (P5)
+        welfare, rents, balance = measures.terms(  # E8, θ(r)·ΔR of E9 (P4, P7), balances (P5)
             eq.spending, eq.price_index, eq.price, eq.flows, b.spending, b.sector_share,
-            b.income, self.lobby, self.n,
+            b.income, self.lobby_weights(round_), self.n,
         )  # fmt: skip
         econ = welfare * self.percent  # EV in % of GDP                          (P1)
         balance -= self.base_balance

@@ -43,6 +43,7 @@ PATHS = st.sampled_from(
         "US.politics.lobby.autos",
         "US.politics.audience_cost",
         "US.politics.salience_peak",
+        "JP.politics.lobby_peak",
         "US.politics.elections",
         "CN.strategy.retaliation",
         "CN.strategy.candidates",

@@ -280,20 +280,26 @@ def test_the_nash_gap_sample_size_changes_no_tariff_agreement_or_utility(tag2018
                 assert a[key] == b[key] or (np.isnan(a[key]) and np.isnan(b[key])), key
 
 
-def test_us_japan_deal_is_signed_only_after_talks_open_and_90_days_notice(runs, tag2018):
-    # USTR's notice of 16 Oct 2018 lets talks start in round 4; a deal agreed in
-    # round r is signed in round r + 3 (TPA), so no US-Japan deal before round 7
+def test_us_japan_deal_comes_only_after_talks_open_and_after_any_notice(runs, tag2018):
+    # USTR's notice of 16 Oct 2018 lets talks start 90 days on, round 4 (19 USC
+    # 4204(a)(1)(A)); a tariff agreement under 19 USC 4202(a) needs a notice of
+    # intention with no minimum period (rounds 0), so no US-Japan deal before round 4
     _, records = runs["bilateral"]
     signed = records["agreement_round.US-JP"].dropna()
-    assert len(signed) and (signed >= 4 + 3).all()
-    free = negsim.load_scenario(
-        "tag2018", {"notices.us_tpa.rounds": 0, "notices.us_tpa.talks_from": 0}
-    )
+    assert len(signed) and (signed >= 4).all()
+    # a 90-day notice before signing (an agreement under 4202(b)) adds three rounds
+    notice = negsim.load_scenario("tag2018", {"notices.us_tpa.rounds": 3})
+    late = [
+        negsim.simulate(notice, "bilateral", s).to_record()["agreement_round.US-JP"]
+        for s in range(5)
+    ]
+    assert min(late) >= 4 + 3
+    free = negsim.load_scenario("tag2018", {"notices.us_tpa.talks_from": 0})
     early = [
         negsim.simulate(free, "bilateral", s).to_record()["agreement_round.US-JP"]
         for s in range(10)
     ]
-    assert min(early) < 7
+    assert min(early) < 4
 
 
 def test_a_truce_is_agreed_only_at_a_summit_and_postpones_the_threat(tag2018):

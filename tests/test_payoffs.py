@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from negsim.payoffs import PayoffModel, RedLines
-from negsim.scenarios import load_scenario
+from negsim.scenarios import ScenarioError, load_scenario
 
 US, JP, CN = 0, 1, 2
 AGRICULTURE = 1
@@ -64,7 +64,8 @@ def test_lobby_term_is_the_weighted_real_rent_of_the_sector(tag_world, tag_payof
     payoffs = tag_payoffs.evaluate(protected[None], round_=0)
     rent = payoffs.trade.real_rents[0, JP]
     assert rent[AGRICULTURE] > 0  # protection raises the farmers' rent
-    theta = tag_payoffs.lobby[JP]
+    # round 0: Japan's election (round 10, lead 3) raises θ by κ·exp(-10/3), κ = 1 (P7)
+    theta = tag_payoffs.lobby[JP] * (1.0 + np.exp(-10.0 / 3.0))
     assert payoffs.politics[0, JP] == pytest.approx(100 * (theta * rent).sum() / 5000.0)
 
 
@@ -90,6 +91,38 @@ def test_us_deficit_salience_grows_towards_the_election(tag_payoffs):
     assert salience[3] < salience[2]  # drops after the election
     assert tag_payoffs.salience(20)[US] < tag_payoffs.salience(25)[US]
     assert tag_payoffs.salience(0)[JP] == 0.0  # Japan does not weigh balances
+
+
+def test_lobby_weights_rise_towards_an_election_as_salience_does(tag_payoffs):
+    # P7 by hand, tag2018 (κ = 1 everywhere): Japan's election in round 10 with lead 3,
+    # US midterms in round 2 with lead 4, China no election
+    farm = tag_payoffs.lobby[:, AGRICULTURE]
+    weights = {r: tag_payoffs.lobby_weights(r)[:, AGRICULTURE] for r in (0, 2, 7, 10, 11)}
+    assert weights[10][JP] == pytest.approx(2 * farm[JP])  # doubled in the election round
+    assert weights[7][JP] == pytest.approx(farm[JP] * (1 + np.exp(-1.0)))
+    assert weights[11][JP] == pytest.approx(farm[JP])  # no election ahead: θ itself
+    assert weights[2][US] == pytest.approx(2 * farm[US])  # the midterms
+    assert weights[0][US] == pytest.approx(farm[US] * (1 + np.exp(-0.5)))
+    assert all(weights[r][CN] == pytest.approx(farm[CN]) for r in weights)
+
+
+def test_lobby_rent_term_doubles_at_the_election_with_unit_peak(tag_world):
+    # Japan weighs no balances (ω = 0), so its politics is the lobby term alone, linear
+    # in θ(r): at the election (κ = 1) it is twice its value after the election (P7)
+    protected = tag_world.base_tariffs.copy()
+    protected[JP, :, AGRICULTURE] += 0.2
+    protected[JP, JP, AGRICULTURE] = 0.0
+    _, model = _model()
+    at, after = (model.evaluate(protected[None], round_=r).politics[0, JP] for r in (10, 11))
+    assert after > 0
+    assert at == pytest.approx(2 * after)
+    _, flat = _model({"JP.politics.lobby_peak": 0.0})
+    assert flat.evaluate(protected[None], round_=10).politics[0, JP] == pytest.approx(after)
+
+
+def test_a_negative_lobby_peak_is_refused():
+    with pytest.raises(ScenarioError, match="lobby_peak"):
+        load_scenario("tag2018", {"JP.politics.lobby_peak": -1.0})
 
 
 def test_salient_deficit_makes_a_tariff_on_japan_pay_politically(tag_world, tag_payoffs):

@@ -97,6 +97,9 @@ class Politics(_Strict):
     audience_cost: NonNegative = _unit(
         "% of own GDP", "cost of backing down from a public threat", default=0.0
     )
+    lobby_peak: NonNegative = _unit(
+        "share", "extra share of the lobby weights at an election (model.md P7)", default=0.0
+    )
 
 
 class Prior(_Strict):

@@ -187,7 +187,7 @@ TARGETS: tuple[Target, ...] = (
         US_JP,
         "the deal comes in round 9-16",
         f"signed in round {US_JAPAN_SIGNED_ROUND} "
-        "(Oct 2019); the 90-day notice to Congress rules out 2018",
+        "(Oct 2019); talks only 90 days after the notice to Congress rule out 2018",
         "[S1]; issue 12",
         "median round of deals in 9-16",
         _deal_round,
