@@ -16,8 +16,9 @@ import mesa
 import numpy as np
 
 from negsim.negotiation import strategies
-from negsim.negotiation.beliefs import Beliefs, draw_type
+from negsim.negotiation.beliefs import TREMBLE, Beliefs, draw_type
 from negsim.negotiation.coercion import DEPTHS, ThreatState
+from negsim.negotiation.demands import tie
 
 if TYPE_CHECKING:
     from negsim.negotiation.model import NegotiationModel
@@ -35,6 +36,7 @@ class CountryAgent(mesa.Agent):
         kind: its strategy object (``<C>.strategy.kind`` in the registry).
         deadline: the round by which it wants a deal.
         resolve, margin: its private types, drawn from its priors (model.md B1).
+        costs: its private cost of each demand made on it, by demand index (N11).
         beliefs: its beliefs about the others' types.
     """
 
@@ -51,7 +53,13 @@ class CountryAgent(mesa.Agent):
         self.deadline = strategy.deadline or model.config.horizon
         self.resolve = draw_type(model.rng, strategy.resolve.values, strategy.resolve.weights)
         self.margin = draw_type(model.rng, strategy.margin.values, strategy.margin.weights)
+        self.costs = {
+            k: draw_type(model.rng, d.costs, d.weights)
+            for k, d in enumerate(model.demands)
+            if d.on == index
+        }
         self.beliefs = Beliefs(index, model.priors)
+        self.considered: np.ndarray | None = None  # the candidates of its current offer
 
     # ------------------------------------------------------------------ tables
 
@@ -73,7 +81,7 @@ class CountryAgent(mesa.Agent):
             other = np.mean(others, axis=0)
         else:  # one other party (the mean of one is itself) or none yet
             other = others[0] if others else current
-        return strategies.sample_offers(
+        offers = strategies.sample_offers(
             self.model.rng,
             own,
             other,
@@ -82,6 +90,48 @@ class CountryAgent(mesa.Agent):
             self.strategy.step,
             *bounds,
         )
+        if table.demands:  # a share is drawn over its whole range, then tariffs tied (N10, N12)
+            low, high = bounds
+            for column in table.demands.values():
+                offers[3:, column] = self.model.rng.uniform(
+                    low[column], high[column], len(offers) - 3
+                )
+            tie(table, self.model.demands, offers, current, self.model.mfn_issues(table))
+        return offers
+
+    # ------------------------------------------------------------------ demands
+
+    def private_cost(self, table: Table, offers: np.ndarray) -> np.ndarray:
+        """Its own cost of the shares of the demands on it that ``offers`` meet (N11), (K,)."""
+        cost = np.zeros(len(offers))
+        for k, column in table.demands.items():
+            if k in self.costs:
+                cost += self.model.demands[k].cost(offers[:, column], self.costs[k])
+        return cost
+
+    def belief_utilities(
+        self, table: Table, utilities: np.ndarray, other: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``other``'s utility of its candidates under each cost type it may have (N11).
+
+        Returns (K, T) utilities and the belief's weights (T,); T = 1 with no demand on
+        ``other`` at the table. A second demand on the same party is priced at its mean.
+        """
+        base = utilities[:, other][:, None]
+        weights = np.ones(1)
+        offers = self.considered
+        first = True
+        for k, column in table.demands.items():
+            demand = self.model.demands[k]
+            if demand.on != other or offers is None:
+                continue
+            belief = self.beliefs.of(other, demand.belief_name)
+            if first:
+                base = base - demand.cost(offers[:, column], belief.values)
+                weights, first = belief.weights, False
+            else:
+                base = base - demand.cost(offers[:, column], belief.mean)[:, None]
+        return base, weights
 
     def choose(self, utilities: np.ndarray, reserves: np.ndarray, table: Table) -> tuple[int, bool]:
         """Pick an offer among candidates' utilities (K, n) by its strategy."""
@@ -94,11 +144,14 @@ class CountryAgent(mesa.Agent):
     def propose(self, table: Table) -> None:
         """Make an offer at ``table`` (the model records it as the table's offer)."""
         model = self.model
-        current = table.current(model.tariffs)
+        current = model.issue_values(table)
         offers = self.candidates(table, current, model.bounds(table, current))
         payoffs = model.table_payoffs(table, offers, breakdown=True)
         utilities, reserves = payoffs.total[:-1], payoffs.total[-1]
+        utilities[:, self.index] -= self.private_cost(table, offers)
+        self.considered = offers
         choice, hopeful = self.choose(utilities, reserves, table)
+        self.considered = None
         table.stalled[self.index] = 0 if hopeful else table.stalled[self.index] + 1
         # an offer worth less to the proposer than walking away is not on the table
         sincere = utilities[choice, self.index] >= reserves[self.index] - 1e-9
@@ -109,9 +162,8 @@ class CountryAgent(mesa.Agent):
         offer = table.offer
         if offer is None or self.index == offer.proposer:
             return
-        yes = offer.sincere and self.accepts(
-            offer.utility[self.index], offer.reserve[self.index], table
-        )
+        own = offer.utility[self.index] - self.private_cost(table, offer.package[None])[0]
+        yes = offer.sincere and self.accepts(own, offer.reserve[self.index], table)
         offer.answers[self.index] = yes
 
     def learn_from_answers(self, table: Table) -> None:
@@ -119,12 +171,34 @@ class CountryAgent(mesa.Agent):
         offer = table.offer
         if offer is None or not offer.sincere:
             return
+        self.considered = offer.package[None]
         for p, yes in offer.answers.items():
             if p == self.index:
                 continue
             belief = self.beliefs.of(p, "margin")
-            would = offer.utility[p] >= offer.reserve[p] + belief.values - strategies.TOLERANCE
-            belief.update(would if yes else ~would)
+            worth, weights = self.belief_utilities(table, offer.utility[None], p)
+            if len(weights) == 1:
+                would = worth[0, 0] >= offer.reserve[p] + belief.values - strategies.TOLERANCE
+                belief.update(would if yes else ~would)
+                continue
+            # margin and cost jointly (B5): each marginal by the likelihood summed over the other
+            would = (
+                worth[0][None, :]
+                >= offer.reserve[p] + belief.values[:, None] - strategies.TOLERANCE
+            )
+            likelihood = np.where(would == yes, 1.0 - TREMBLE, TREMBLE)
+            cost = self.beliefs.of(p, self._cost_belief(table, p))
+            margin_weights = belief.weights * (likelihood @ cost.weights)
+            cost.weights = _normal(cost.weights * (belief.weights @ likelihood), cost.weights)
+            belief.weights = _normal(margin_weights, belief.weights)
+        self.considered = None
+
+    def _cost_belief(self, table: Table, other: int) -> str:
+        """The belief name of the first demand on ``other`` at ``table``."""
+        for k in table.demands:
+            if self.model.demands[k].on == other:
+                return self.model.demands[k].belief_name
+        raise KeyError(other)
 
     def signal(self, table: Table) -> None:
         """Having rejected, signal weaker commitment to a reliant proposer (model.md N8)."""
@@ -213,3 +287,9 @@ class CountryAgent(mesa.Agent):
                 reply = self.model.responses(threat, 1.0)
                 return reply.best(self.index, self.resolve) > 0
         return False
+
+
+def _normal(weights: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """``weights`` scaled to sum to 1 (``fallback`` when they sum to 0)."""
+    total = weights.sum()
+    return weights / total if total > 0 else fallback

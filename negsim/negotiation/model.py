@@ -28,6 +28,7 @@ from negsim.negotiation.agents import CountryAgent
 from negsim.negotiation.agreements import AgreementRules
 from negsim.negotiation.beliefs import TYPES
 from negsim.negotiation.coercion import Responses, ThreatState
+from negsim.negotiation.demands import add_issues, bound_shares, demands_of
 from negsim.negotiation.diagnostics import diagnostic_rng
 from negsim.negotiation.kinds import strategy_for
 from negsim.negotiation.protocols import (
@@ -105,6 +106,7 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         self.round = 0
         self.version = 0  # bumped whenever tariffs, health or backdowns change
         self.threats = threats_of(config)
+        self.demands = demands_of(config)
         self.priors = {
             i: {
                 t: (s.values, s.weights)
@@ -113,6 +115,8 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
             }
             for i, c in enumerate(self.codes)
         }
+        for demand in self.demands:  # the target's cost is a private type (model.md N11)
+            self.priors[demand.on][demand.belief_name] = (demand.costs, demand.weights)
         self.country_agents = [
             CountryAgent(self, code, i, config.nations[code].strategy, kinds[i])
             for i, code in enumerate(self.codes)
@@ -157,6 +161,7 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
             parties = list(range(len(self.codes)))
             tables = [multilateral_table(parties, self.world.base_imports, n_sectors)]
         for table in tables:
+            add_issues(table, self.demands)
             for notice in self.config.notices.values():
                 by = self.codes.index(notice.by)
                 if by in table.parties and any(
@@ -170,22 +175,40 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
 
     def estimate_best(self, table: Table) -> None:
         """Each party's best hoped-for utility: the best of a sample of packages."""
-        current = table.current(self.tariffs)
+        current = self.issue_values(table)
         bounds = self.bounds(table, current)
         samples = [self.country_agents[p].candidates(table, current, bounds) for p in table.parties]
         utilities = self.table_payoffs(table, np.vstack(samples)).total
         start = 0
         for party, sample in zip(table.parties, samples, strict=True):
-            table.best[party] = float(utilities[start : start + len(sample), party].max())
+            own = utilities[start : start + len(sample), party]
+            own = own - self.country_agents[party].private_cost(table, sample)
+            table.best[party] = float(own.max())
             table.stalled[party] = 0
             start += len(sample)
 
     def bounds(self, table: Table, current: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Bounds on offers: red lines, ``max_tariff``, tariffs in force if liberalizing (N2)."""
+        """Bounds on offers: red lines, ``max_tariff``, tariffs in force if liberalizing (N2).
+
+        A demand's share runs from the share in force to 1 (model.md N10).
+        """
         low, high = table.bounds(self.red_lines.lower, self.red_lines.upper)
         if self.config.protocol.liberalizing:
             high = np.minimum(high, np.maximum(current, low))
-        return low, high
+        return bound_shares(table, self.demands, low, high)
+
+    def issue_values(self, table: Table) -> np.ndarray:
+        """The issues' values in force: tariffs, and the shares of demands met (N10)."""
+        current = table.current(self.tariffs)
+        for k, column in table.demands.items():
+            current[column] = self.demands[k].met
+        return current
+
+    def mfn_issues(self, table: Table) -> np.ndarray:
+        """Each issue's importer's tariff on ROW in the sector (its MFN tariff, N12)."""
+        row = len(self.codes)
+        values = self.tariffs[table.importer, row, table.sector] * table.weights
+        return np.bincount(table.issue_of_target, values, minlength=table.n_issues)
 
     # ------------------------------------------------------------------ valuation
 

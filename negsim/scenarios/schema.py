@@ -45,6 +45,7 @@ __all__ = [
     "Commitment",
     "Compliance",
     "Country",
+    "Demand",
     "Diplomacy",
     "Economy",
     "Event",
@@ -118,6 +119,37 @@ def _point(value: float = 0.0) -> Prior:
     return Prior(values=[value], weights=[1.0])
 
 
+class Demand(_Strict):
+    """A structural demand beyond tariffs a deal may meet in part (model.md N10-N12)."""
+
+    by: str = _unit("country", "who demands (e.g. the US under Section 301)")
+    on: str = _unit("country", "who is asked to reform")
+    value: NonNegative = _unit(
+        "% of demander's GDP", "yearly value to it of the demand met in full"
+    )
+    cost: Prior = _unit(
+        "% of target's GDP", "prior of the target's private yearly cost of meeting it in full"
+    )
+    curvature: float = _unit(
+        "exponent",
+        "cost of a share x is cost·x^curvature (>= 1: deeper reform costs more)",
+        default=1.0,
+        ge=1.0,
+        le=5.0,
+    )
+    tied: bool = _unit(
+        "-",
+        "the demander's tariffs on the target above MFN fall only with the share met",
+        default=False,
+    )
+
+    @model_validator(mode="after")
+    def _costs_not_negative(self) -> Demand:
+        if any(v < 0 for v in self.cost.values):
+            raise ValueError("cost.values: a cost must be >= 0 (% of the target's GDP)")
+        return self
+
+
 class Strategy(_Strict):
     """Negotiation strategy of one country and its private types (docs/model.md#strategy)."""
 
@@ -151,6 +183,13 @@ class Strategy(_Strict):
         "health", "alliance-health cut signalled to a reliant partner on rejection", default=0.0
     )
     discount: Fraction = _unit("0..1", "per-round discount factor", default=0.95)
+    capacity: float = _unit(
+        "multiple",
+        "retaliatory tariff rise as a multiple of the coercer's mean rise (model.md N13)",
+        default=1.0,
+        ge=0.0,
+        le=5.0,
+    )
 
 
 class Country(_Strict):
@@ -243,6 +282,7 @@ class Scenario(_Strict):
     notices: dict[str, Notice] = Field(default_factory=dict)
     summits: dict[str, Summit] = Field(default_factory=dict)
     commitments: dict[str, Commitment] = Field(default_factory=dict)
+    demands: dict[str, Demand] = Field(default_factory=dict)
     compliance: Compliance = Field(default_factory=Compliance)
     nations: dict[str, Country] = Field(default_factory=dict)
     row: RestOfWorld = Field(default_factory=RestOfWorld)
@@ -335,6 +375,9 @@ class Scenario(_Strict):
                 [c for c in codes if c != item.importer],
             )
             _known(f"commitments.{name}.sector", item.sector, sectors)
+        for name, demand in self.demands.items():
+            _known(f"demands.{name}.by", demand.by, codes)
+            _known(f"demands.{name}.on", demand.on, [c for c in codes if c != demand.by])
         for name, summit in self.summits.items():
             for code in summit.parties:
                 _known(f"summits.{name}.parties", code, codes)
