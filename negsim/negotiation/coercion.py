@@ -116,11 +116,13 @@ def responses(
     coercer's politics most for what it costs), in the state at the start of the
     run (round 0: the ranking rests on lobby weights and trade shares, which do not
     move, and is computed once per scenario); option ``k`` retaliates on the first
-    ``k``. Every option's payoffs are computed for every country.
+    ``k``. Every option's payoffs are computed for every country. The retaliatory
+    rise is the target's ``capacity`` times the coercer's mean rise (model.md N13).
     """
     by, on = threat.by, threat.on
     after, after_health = tariffs.copy(), health.copy()
     increment = put_in_force(model, threat, depth, after, after_health)
+    increment *= capacity(model, on)
     imports = model.world.base_imports
     n_sectors = len(model.config.sectors)
     sectors = np.flatnonzero(imports[on, by] > 0)
@@ -137,6 +139,11 @@ def responses(
     return _evaluate(model, states, healths, chosen, increment, threat)
 
 
+def capacity(model: NegotiationModel, on: int) -> float:
+    """The target's retaliation capacity: its rise over the coercer's mean rise (N13)."""
+    return model.config.nations[model.codes[on]].strategy.capacity
+
+
 def _ranking(model, threat: ThreatState, depth: float, sectors: np.ndarray) -> np.ndarray:
     """The target's sectors ranked at the start of the run (shared by runs of a scenario)."""
     key = f"ranking:{threat.name}:{depth}"
@@ -145,6 +152,7 @@ def _ranking(model, threat: ThreatState, depth: float, sectors: np.ndarray) -> n
         after = model.world.base_tariffs.copy()
         after_health = np.ones_like(model.health)
         increment = put_in_force(model, threat, depth, after, after_health)
+        increment *= max(capacity(model, threat.on), 1e-6)  # rank even when it cannot hit back
         ranked = model.evaluators[key] = _rank(
             model, threat, sectors, increment, after, after_health, round_=0
         )

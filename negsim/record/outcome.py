@@ -82,6 +82,8 @@ class Outcome:
         commitments: purchases committed, USD bn a year, ``<importer>.<exporter>.<sector>``.
         compliance: per table with commitments, the mean share delivered.
         snapbacks: per table with commitments, whether the exporter snapped back.
+        reforms: per structural demand, the share met (model.md N10); its value to the
+            demander and its cost to the target (at its private type) are in politics.
     """
 
     scenario: Scenario
@@ -104,6 +106,7 @@ class Outcome:
     commitments: dict[str, float] = field(default_factory=dict)
     compliance: dict[str, float] = field(default_factory=dict)
     snapbacks: dict[str, int] = field(default_factory=dict)
+    reforms: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_model(cls, model: NegotiationModel) -> Outcome:
@@ -114,6 +117,11 @@ class Outcome:
             round_=model.round,
             backdowns=model.backdowns,
         )
+        politics = last.politics[0].copy()
+        for k, demand in enumerate(getattr(model, "demands", [])):  # model.md N10-N11
+            target = model.country_agents[demand.on]
+            politics[demand.by] += demand.value * demand.met
+            politics[demand.on] -= target.costs[k] * demand.met**demand.curvature
         exports = model.world.exports(model.tariffs).sum(axis=-1)
         return cls(
             scenario=model.config,
@@ -126,10 +134,10 @@ class Outcome:
             },
             tariffs=model.tariffs.copy(),
             payoffs={
-                "utility": last.total[0],
+                "utility": last.econ[0] + last.security[0] + politics,
                 "econ": last.econ[0],
                 "security": last.security[0],
-                "politics": last.politics[0],
+                "politics": politics,
             },
             exports=exports,
             health=model.health.copy(),
@@ -159,6 +167,7 @@ class Outcome:
                 for t in model.tables
                 if t.commitments is not None
             },
+            reforms={d.name: float(d.met) for d in getattr(model, "demands", [])},
             types={
                 f"{a.code}.{name}": float(getattr(a, name))
                 for a in model.country_agents
@@ -225,6 +234,8 @@ class Outcome:
             record[schema.table("compliance", name)] = self.compliance.get(name, math.nan)
         for name in schema.tables:
             record[schema.table("snapback", name)] = self.snapbacks.get(name, 0)
+        for name in schema.demands:
+            record[schema.reform(name)] = self.reforms.get(name, 0.0)
         for code, name, key in schema.type_cells():
             record[key] = self.types[f"{code}.{name}"]
         for observer, about, name, key in schema.belief_cells():
