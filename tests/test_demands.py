@@ -10,6 +10,7 @@ import pytest
 
 import negsim
 from negsim.cli import main
+from negsim.negotiation.coercion import rise_levels
 from negsim.negotiation.demands import DemandState, tie, tied_issues
 from negsim.negotiation.model import NegotiationModel
 from negsim.negotiation.protocols import bilateral_table
@@ -94,11 +95,17 @@ def _responses(capacity: float):
     return CoercionRules.responses(model, threat, 1.0)
 
 
-def test_retaliation_rises_with_capacity_and_none_without_it():
+def test_capacity_bounds_the_rise_the_target_may_choose():
+    assert rise_levels(1.0) == [0.5, 1.0]
+    assert rise_levels(0.75) == [0.5, 0.75]
+    assert rise_levels(0.0) == []
     one, two, none = _responses(1.0), _responses(2.0), _responses(0.0)
-    assert two.increment == pytest.approx(2 * one.increment)  # N13: capacity x the mean rise
+    # N13: rises up to capacity x the coercer's mean rise, on k = 1..5 sectors each
+    assert two.increments.max() == pytest.approx(2 * one.increments.max())
+    assert len(one.utility) == 1 + 2 * 5 and len(two.utility) == 1 + 4 * 5
     assert len(none.utility) == 1  # only "no retaliation" is left
-    assert len(one.utility) > 1
+    # a larger capacity only adds options: the target's best reply is at least as good
+    assert two.utility[:, 2].max() >= one.utility[:, 2].max() - 1e-12
 
 
 @pytest.mark.parametrize(

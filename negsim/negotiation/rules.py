@@ -111,7 +111,13 @@ class CoercionRules:
             return
         sectors = reply.sectors[option]
         coercion.retaliate(
-            self._model(), threat.on, threat.by, sectors, reply.increment, self.tariffs, self.health
+            self._model(),
+            threat.on,
+            threat.by,
+            sectors,
+            reply.increments[option],
+            self.tariffs,
+            self.health,
         )
         np.clip(self.health, 0.0, 1.0, out=self.health)
         self.retaliations += 1
