@@ -63,6 +63,7 @@ STATICS = {
         {"demands.us_section301.value": 1.5},
     ),
     "Section 301 demand off -> on": ({"demands.us_section301.value": 0.0}, {}),
+    "Section 301 tariffs not tied -> tied": ({"demands.us_section301.tied": False}, {}),
 }
 
 #: The new estimated values of the US-China mechanism, moved by -10% and +10% (knife).
@@ -70,6 +71,7 @@ KNIFE = {
     "demands.us_section301.cost.values": [0.37, 0.75, 1.5, 3.0],
     "demands.us_section301.curvature": 2.0,
     "CN.strategy.capacity": 1.0,
+    "demands.us_section301.value": 0.25,  # sourced [S23], moved as a check
 }
 
 COLUMNS = (
@@ -255,7 +257,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", choices=["record", "statics", "knife"])
     parser.add_argument("--runs", type=int, default=500)
+    parser.add_argument("--only", default="", help="only the statics / knife paths holding this")
     args = parser.parse_args()
+    if args.only:
+        for label in [k for k in STATICS if args.only not in k]:
+            del STATICS[label]
+        for path in [k for k in KNIFE if args.only not in k]:
+            del KNIFE[path]
     {"record": record_figures, "statics": statics, "knife": knife}[args.what](args.runs)
 
 
