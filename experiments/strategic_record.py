@@ -64,6 +64,14 @@ STATICS = {
     ),
     "Section 301 demand off -> on": ({"demands.us_section301.value": 0.0}, {}),
     "Section 301 tariffs not tied -> tied": ({"demands.us_section301.tied": False}, {}),
+    "Section 301 demand absent -> present": (
+        {
+            "demands.us_section301.value": 0.0,
+            "demands.us_section301.cost.values": [0.0] * 4,
+            "demands.us_section301.tied": False,
+        },
+        {},
+    ),
 }
 
 #: The new estimated values of the US-China mechanism, moved by -10% and +10% (knife).
