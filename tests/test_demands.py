@@ -10,10 +10,11 @@ import pytest
 
 import negsim
 from negsim.cli import main
+from negsim.negotiation.beliefs import TREMBLE
 from negsim.negotiation.coercion import rise_levels
 from negsim.negotiation.demands import DemandState, tie, tied_issues
 from negsim.negotiation.model import NegotiationModel
-from negsim.negotiation.protocols import bilateral_table
+from negsim.negotiation.protocols import Offer, bilateral_table
 from negsim.negotiation.rules import CoercionRules
 from negsim.scenarios import load_scenario
 
@@ -121,3 +122,22 @@ def test_bad_demand_or_capacity_is_one_line_exit_2(path, value, capsys):
     assert main(["run", "--set", f"{path}={value}"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("negsim: error: ")
+
+
+def test_a_rejection_updates_margin_and_cost_together(tag2018):
+    # B5 by hand: U_CN = 5 (public), reserve 0, share 1 (cost·1² = c); types m ∈ {0, 1},
+    # c ∈ {0, 10}: only c = 10 rejects, whatever m. After a rejection the cost belief is
+    # ∝ (0.5·ε, 0.5·(1 − ε)) and the margin belief is unchanged (both m equally likely).
+    model = NegotiationModel(tag2018, rng=0, collect="none")
+    us, table = model.country_agents[0], model.tables[1]
+    margin, cost = us.beliefs.of(2, "margin"), us.beliefs.of(2, "cost.us_section301")
+    margin.values, margin.weights = np.array([0.0, 1.0]), np.array([0.5, 0.5])
+    cost.values, cost.weights = np.array([0.0, 10.0]), np.array([0.5, 0.5])
+    package = np.zeros(table.n_issues)
+    package[table.demands[0]] = 1.0
+    utility, reserve = np.zeros(3), np.zeros(3)
+    utility[2] = 5.0
+    table.offer = Offer(0, package, utility, reserve, True, {2: False})
+    us.learn_from_answers(table)
+    assert cost.weights == pytest.approx([TREMBLE, 1.0 - TREMBLE])
+    assert margin.weights == pytest.approx([0.5, 0.5])
