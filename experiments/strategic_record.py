@@ -64,6 +64,14 @@ STATICS = {
     ),
     "Section 301 demand off -> on": ({"demands.us_section301.value": 0.0}, {}),
     "Section 301 tariffs not tied -> tied": ({"demands.us_section301.tied": False}, {}),
+    "China's compliance known low 0.2 -> known high 0.8": (
+        {"demands.us_section301.compliance.values": [0.2] * 3},
+        {"demands.us_section301.compliance.values": [0.8] * 3},
+    ),
+    "China's compliance known full -> private (N14)": (
+        {"demands.us_section301.compliance.values": [1.0] * 3},
+        {},
+    ),
     "Section 301 demand absent -> present": (
         {
             "demands.us_section301.value": 0.0,
@@ -78,6 +86,7 @@ STATICS = {
 KNIFE = {
     "demands.us_section301.cost.values": [0.37, 0.75, 1.5, 3.0],
     "demands.us_section301.curvature": 2.0,
+    "demands.us_section301.compliance.values": [0.2, 0.5, 0.8],
     "CN.strategy.capacity": 1.0,
     "demands.us_section301.value": 0.25,  # sourced [S23], moved as a check
 }
@@ -93,6 +102,8 @@ COLUMNS = (
     "cn_retaliates",
     "us_cn_deal_round",
     "reform",
+    "snapback",
+    "both_above_start",
     "car_tariff_25",
 )
 
@@ -257,7 +268,7 @@ def knife(runs: int) -> None:
             print(
                 f"  {path} x{factor}: escalation {moved['escalation'].mean():.3f} "
                 f"({interval(diff)}), both above start {moved['both_above_start'].mean():.3f}, "
-                f"reform {moved['reform'].mean():.3f}"
+                f"reform {moved['reform'].mean():.3f}, snapback {moved['snapback'].mean():.3f}"
             )
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from negsim.negotiation import strategies
 from negsim.negotiation.beliefs import TREMBLE, Beliefs, draw_type
 from negsim.negotiation.coercion import DEPTHS, ThreatState
-from negsim.negotiation.demands import tie
+from negsim.negotiation.demands import reading_likelihood, tie
 
 if TYPE_CHECKING:
     from negsim.negotiation.model import NegotiationModel
@@ -37,6 +37,7 @@ class CountryAgent(mesa.Agent):
         deadline: the round by which it wants a deal.
         resolve, margin: its private types, drawn from its priors (model.md B1).
         costs: its private cost of each demand made on it, by demand index (N11).
+        compliance: its private compliance with each demand made on it (N14).
         beliefs: its beliefs about the others' types.
     """
 
@@ -55,6 +56,13 @@ class CountryAgent(mesa.Agent):
         self.margin = draw_type(model.rng, strategy.margin.values, strategy.margin.weights)
         self.costs = {
             k: draw_type(model.rng, d.costs, d.weights)
+            for k, d in enumerate(model.demands)
+            if d.on == index
+        }
+        self.compliance = {  # its private compliance with each demand on it (N14)
+            k: draw_type(model.rng, d.compliances, d.compliance_weights)
+            if len(d.compliances) > 1
+            else float(d.compliances[0])
             for k, d in enumerate(model.demands)
             if d.on == index
         }
@@ -232,6 +240,24 @@ class CountryAgent(mesa.Agent):
         reading = commitments.delivered[-1] + self.model.rng.normal(0.0, compliance.noise)
         if reading < compliance.threshold and not commitments.snapped:
             self.model.snap_back(table)
+
+    def monitor_reform(self, k: int) -> None:
+        """Read the target's delivery of promised reform ``k``, learn, snap back (A4).
+
+        The reading is the target's compliance plus 𝒩(0, noise²) (the scenario's
+        ``compliance.noise``); the belief about its compliance is updated by Bayes' rule
+        and the tied tariffs snap back on a reading below ``compliance.threshold``.
+        """
+        model = self.model
+        demand = model.demands[k]
+        rules = model.config.compliance
+        delivered = model.country_agents[demand.on].compliance[k]
+        reading = delivered + float(model.rng.normal(0.0, rules.noise))
+        demand.readings.append(reading)
+        belief = self.beliefs.of(demand.on, demand.compliance_name)
+        belief.weigh(reading_likelihood(demand, reading, rules.noise))
+        if reading < rules.threshold:
+            model.snap_back_reform(k)
 
     # ------------------------------------------------------------------ coercion
 

@@ -70,8 +70,8 @@ class AgreementRules:
             new[sel] = offer[table.issue_of_target[keep]]
         else:
             new = table.apply(offer[None], self.tariffs)[0]
-        for k, column in table.demands.items():  # the shares of demands met (N10)
-            self._model().demands[k].met = float(offer[column])
+        for k, column in table.demands.items():  # the shares met (N10), leverage kept (A4)
+            self._model().demands[k].promised(float(offer[column]), self.tariffs)
         table.commitments = commitments_of(table, new, self.tariffs, self.world)
         self.tariffs = new
         self.health = self._model().agreed_health(table)

@@ -41,6 +41,13 @@ class Belief:
         if total > 0:
             self.weights = posterior / total
 
+    def weigh(self, likelihood: np.ndarray) -> None:
+        """Bayes' rule after an observation with ``likelihood`` under each type (A4)."""
+        posterior = self.weights * likelihood
+        total = posterior.sum()
+        if total > 0:
+            self.weights = posterior / total
+
 
 class Beliefs:
     """What one country believes about every other country's types."""

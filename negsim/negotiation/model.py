@@ -117,6 +117,10 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         }
         for demand in self.demands:  # the target's cost is a private type (model.md N11)
             self.priors[demand.on][demand.belief_name] = (demand.costs, demand.weights)
+            self.priors[demand.on][demand.compliance_name] = (  # and its compliance (N14)
+                demand.compliances,
+                demand.compliance_weights,
+            )
         self.country_agents = [
             CountryAgent(self, code, i, config.nations[code].strategy, kinds[i])
             for i, code in enumerate(self.codes)
@@ -255,6 +259,9 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
             if table.commitments is not None and not table.commitments.snapped:
                 self.agents.do("deliver", table)
                 self.agents.do("monitor", table)
+        for k, demand in enumerate(self.demands):  # promised reform watched (A4)
+            if demand.watched:
+                self.country_agents[demand.by].monitor_reform(k)
         self._summits()
         if any(t.status == "pending" and t.deadline <= self.round for t in self.threats):
             self.agents.select(lambda a: bool(self.due_threats(a.index))).do("act_on_threats")

@@ -14,6 +14,7 @@ import numpy as np
 
 from negsim.negotiation import coercion
 from negsim.negotiation.coercion import Responses, ThreatState
+from negsim.negotiation.demands import snap_back as demand_snap_back
 from negsim.scenarios import Scenario
 
 if TYPE_CHECKING:
@@ -154,6 +155,12 @@ class CoercionRules:
         for entry, tariff in commitments.entries.items():
             self.tariffs[entry] = share * tariff
         commitments.delivered.append(share)
+        self.version += 1
+
+    def snap_back_reform(self, k: int) -> None:
+        """The demander restores its tied tariffs of before the deal; the promise lapses (A4)."""
+        demand_snap_back(self._model().demands[k], self.tariffs)
+        self.snapbacks += 1
         self.version += 1
 
     def snap_back(self, table: Table) -> None:

@@ -140,7 +140,12 @@ class Valuation:
         (:meth:`CountryAgent.private_cost`) and the others' by their beliefs.
         """
         if table.demands:
-            extra = demander_values(table, self.model.demands, offers, len(self.model.codes))
+            model = self.model
+            expected = [  # a promise is worth the compliance the demander expects (N14)
+                model.country_agents[d.by].beliefs.of(d.on, d.compliance_name).mean
+                for d in model.demands
+            ]
+            extra = demander_values(table, model.demands, offers, len(model.codes), expected)
             payoffs.politics[: len(offers)] += extra
 
     def _broken_health(self, table: Table) -> np.ndarray:

@@ -81,7 +81,7 @@ class Outcome:
         beliefs: posterior means at the end, ``<observer>.<about>.<type>``.
         commitments: purchases committed, USD bn a year, ``<importer>.<exporter>.<sector>``.
         compliance: per table with commitments, the mean share delivered.
-        snapbacks: per table with commitments, whether the exporter snapped back.
+        snapbacks: per table, whether commitments (A3) or promised reform (A4) snapped back.
         reforms: per structural demand, the share met (model.md N10); its value to the
             demander and its cost to the target (at its private type) are in politics.
     """
@@ -162,11 +162,7 @@ class Outcome:
                 for t in model.tables
                 if t.commitments is not None
             },
-            snapbacks={
-                t.name: int(t.commitments.snapped)
-                for t in model.tables
-                if t.commitments is not None
-            },
+            snapbacks=_snapbacks(model),
             reforms={d.name: float(d.met) for d in getattr(model, "demands", [])},
             types={
                 f"{a.code}.{name}": float(getattr(a, name))
@@ -318,3 +314,14 @@ def trace_table(model: NegotiationModel) -> str:
             if row[column]:
                 lines.append(f"  round {int(row['round']):2d} {column[6:]:6s} {row[column]}")
     return "\n".join(lines)
+
+
+def _snapbacks(model: Any) -> dict[str, int]:
+    """Per table, whether commitments (A3) or promised reform (A4) were snapped back."""
+    demands = getattr(model, "demands", [])
+    out = {}
+    for t in model.tables:
+        reform = any(demands[k].snapped for k in getattr(t, "demands", {}))
+        if t.commitments is not None or reform:
+            out[t.name] = int(reform or (t.commitments is not None and t.commitments.snapped))
+    return out

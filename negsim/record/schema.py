@@ -22,7 +22,7 @@ and ``T`` a table (``US-JP`` at a bilateral table, ``all`` at a multilateral one
 ``rounds_to_agreement.T`` rounds from the opening of talks to T's agreement
 ``truces``              truces agreed (at summits)
 ``commitment.I.E.S``    purchases of S from E that importer I committed to (USD bn)
-``compliance.T``        share of a commitment delivered; ``snapback.T`` (0/1)
+``compliance.T``        share of a commitment delivered; ``snapback.T`` (0/1, A3 or A4)
 ``reform.D``            share of structural demand D met at the end (0..1, model.md N10)
 ``type.C.K``            C's private type K (``resolve``, ``margin``) drawn for the run
 ``belief.O.C.K``        what O believes of C's type K at the end (its mean)
