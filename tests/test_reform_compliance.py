@@ -92,22 +92,23 @@ def test_a_promise_no_larger_than_what_is_met_is_not_watched():
     assert not d.watched
 
 
-def _run_to_deal(compliance: float, seeds: range):
-    """(model, tariffs before the deal) for the first seed whose deal promises reform."""
+def _run_to(compliance: float, seeds: range, until):
+    """The first seed's model stepped until ``until(model)`` holds (or run to the end)."""
     scenario = load_scenario(
         "tag2018", {"demands.us_section301.compliance.values": [compliance] * 3}
     )
     for seed in seeds:
         model = NegotiationModel(scenario, rng=seed, collect="none")
-        model.run()
-        if model.demands[0].leverage is not None:
+        while model.running and not until(model):
+            model.step()
+        if until(model):
             return model
-    pytest.skip("no deal with reform in these seeds")
+    pytest.skip("not reached in these seeds")
 
 
-def test_a_china_that_delivers_little_is_snapped_back():
+def test_a_china_that_delivers_little_is_snapped_back_and_the_deal_lapses():
     # compliance 0.2, noise 0.1, threshold 0.5: a reading below 0.5 has chance Φ(3) ≈ 0.999
-    model = _run_to_deal(0.2, range(6))
+    model = _run_to(0.2, range(6), lambda m: m.demands[0].lapses == 1)
     d = model.demands[0]
     assert d.snapped and d.met == d.met_before
     assert len(d.readings) == 1  # snapped on the first reading
@@ -115,13 +116,18 @@ def test_a_china_that_delivers_little_is_snapped_back():
     assert (model.tariffs[us, cn] >= d.leverage[us, cn] - 1e-12).all()
     belief = model.country_agents[us].beliefs.of(cn, d.compliance_name)
     assert belief.mean == pytest.approx(0.2)  # a point prior stays a point
+    # A5: the table reopens next round and the US threats on China are back (not withdrawn)
+    table = model.tables[1]
+    assert table.status in ("open", "agreed") and table.talks_from == model.round + 1
+    assert all(t.status != "withdrawn" for t in model.threats if (t.by, t.on) == (us, cn))
     assert model.outcome().to_record()["snapback.US-CN"] == 1
 
 
 def test_a_china_that_delivers_in_full_is_not_snapped_back():
     # compliance 1.0: a reading below 0.5 needs noise below -5 sd
-    model = _run_to_deal(1.0, range(6))
-    assert not model.demands[0].snapped and model.snapbacks == 0
+    model = _run_to(1.0, range(6), lambda m: m.demands[0].leverage is not None)
+    model.run()
+    assert model.demands[0].lapses == 0 and model.snapbacks == 0
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ The target's compliance (the share of a promised reform it delivers) is a second
 private type; the demander values a promise by its belief's mean (N14), reads the
 target's delivery with noise after a deal, learns from it by Bayes' rule and snaps
 its tied tariffs back to their level before the deal on a reading below the
-threshold (A4, the machinery of A2-A3 for reform).
+threshold (A4, the machinery of A2-A3 for reform); the deal then lapses (A5).
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ class DemandState:
     leverage: np.ndarray | None = None  # tariffs in force before the deal (A4)
     readings: list[float] = field(default_factory=list)
     snapped: bool = False
+    lapses: int = 0
 
     @property
     def belief_name(self) -> str:
@@ -174,3 +175,4 @@ def snap_back(demand: DemandState, tariffs: np.ndarray) -> None:
         by, on = demand.by, demand.on
         tariffs[by, on] = np.maximum(tariffs[by, on], demand.leverage[by, on])
     demand.met, demand.snapped = demand.met_before, True
+    demand.lapses += 1

@@ -158,8 +158,22 @@ class CoercionRules:
         self.version += 1
 
     def snap_back_reform(self, k: int) -> None:
-        """The demander restores its tied tariffs of before the deal; the promise lapses (A4)."""
-        demand_snap_back(self._model().demands[k], self.tariffs)
+        """The demander restores its tied tariffs of before the deal; the deal lapses (A4-A5).
+
+        The threats of the demander on the target the deal withdrew are pending again,
+        due now if their deadline has passed, and the table reopens from next round.
+        """
+        model = self._model()
+        demand = model.demands[k]
+        demand_snap_back(demand, self.tariffs)
+        for threat in self.threats:
+            if threat.status == "withdrawn" and (threat.by, threat.on) == (demand.by, demand.on):
+                threat.status, threat.deadline = "pending", max(threat.deadline, self.round)
+        for table in [t for t in model.tables if k in t.demands and t.status == "agreed"]:
+            table.status, table.talks_from, table.agreement_round = "open", self.round + 1, None
+            table.offer = None
+            table.last_offer.clear()
+            model.estimate_best(table)
         self.snapbacks += 1
         self.version += 1
 

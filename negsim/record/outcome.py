@@ -321,7 +321,7 @@ def _snapbacks(model: Any) -> dict[str, int]:
     demands = getattr(model, "demands", [])
     out = {}
     for t in model.tables:
-        reform = any(demands[k].snapped for k in getattr(t, "demands", {}))
+        reform = any(demands[k].lapses > 0 for k in getattr(t, "demands", {}))
         if t.commitments is not None or reform:
             out[t.name] = int(reform or (t.commitments is not None and t.commitments.snapped))
     return out
