@@ -298,13 +298,44 @@ class CountryAgent(mesa.Agent):
             self.model.retaliate(threat, reply, option)
 
     def truce_vote(self, threat: ThreatState) -> bool:
-        """Whether it would agree to postpone ``threat`` at a summit (model.md C3)."""
+        """Whether it would agree to postpone ``threat`` at a summit (model.md C3, C4).
+
+        It compares its value of the execution (the coercer: executing to the best depth;
+        the target: suffering it with its best reply) with the better of the state in
+        force and the talks the truce leaves time for, discounted (C4).
+        """
         now = self.model.current_total(self.index)
         if self.index == threat.by:
-            return now >= float(self.execution_values(threat).max()) + self.resolve
-        reply = self.model.responses(threat, 1.0)
-        option = reply.best(self.index, self.resolve)
-        return now >= reply.utility[option, self.index] + self.resolve * reply.coverage[option]
+            executed = float(self.execution_values(threat).max()) + self.resolve
+        else:
+            reply = self.model.responses(threat, 1.0)
+            option = reply.best(self.index, self.resolve)
+            executed = reply.utility[option, self.index] + self.resolve * reply.coverage[option]
+        talks = self.strategy.discount * self.truce_prospect(threat)
+        return max(now, talks) >= executed
+
+    def truce_prospect(self, threat: ThreatState) -> float:
+        """Its expected value of talks at the open table of the threat's pair (C4).
+
+        The value of its best offer under its beliefs (B3: accepted with the belief's
+        chance, else its outside option, discounted); ``-inf`` with no open table or a
+        strategy kind without a ``prospect``.
+        """
+        model = self.model
+        prospect = getattr(self.kind, "prospect", None)
+        tables = [t for t in model.tables if t.open and t.involves(threat.by, threat.on)]
+        if prospect is None or not tables:
+            return -np.inf
+        table = tables[0]
+        current = model.issue_values(table)
+        offers = self.candidates(table, current, model.bounds(table, current))
+        payoffs = model.table_payoffs(table, offers, breakdown=True)
+        utilities, reserves = payoffs.total[:-1], payoffs.total[-1]
+        utilities[:, self.index] -= self.private_cost(table, offers)
+        self.considered = offers
+        value = prospect(self, utilities, reserves, table)
+        self.considered = None
+        return float(value)
 
     def retaliates(self, coercer: int) -> bool:
         """Whether it would retaliate against the first scenario threat ``coercer`` makes on it."""

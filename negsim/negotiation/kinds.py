@@ -67,6 +67,20 @@ class Screening:
         ``P`` sums over the responder's margin and, where a demand is on it, its cost
         types (model.md N11).
         """
+        value, chance = self.values(agent, utilities, reserves, table)
+        own = utilities[:, agent.index]
+        hopeful = bool(np.isfinite(value).any() and (chance[np.isfinite(value)] > 0).any())
+        if not np.isfinite(value).any():
+            return int(np.argmax(own)), False
+        return int(np.argmax(value)), hopeful
+
+    def values(
+        self, agent: CountryAgent, utilities: np.ndarray, reserves: np.ndarray, table: Table
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each candidate's expected value to the proposer (B3), and its chance of acceptance.
+
+        A candidate worth less to the proposer than its outside option is worth ``-inf``.
+        """
         own = utilities[:, agent.index]
         chance = np.ones(len(own))
         for p in table.parties:
@@ -79,11 +93,14 @@ class Screening:
             chance *= np.einsum("ktm,t,m->k", accepted, costs, belief.weights)
         reserve = reserves[agent.index]
         value = chance * own + (1.0 - chance) * agent.strategy.discount * reserve
-        value = np.where(own >= reserve - TOLERANCE, value, -np.inf)
-        hopeful = bool(np.isfinite(value).any() and (chance[np.isfinite(value)] > 0).any())
-        if not np.isfinite(value).any():
-            return int(np.argmax(own)), False
-        return int(np.argmax(value)), hopeful
+        return np.where(own >= reserve - TOLERANCE, value, -np.inf), chance
+
+    def prospect(
+        self, agent: CountryAgent, utilities: np.ndarray, reserves: np.ndarray, table: Table
+    ) -> float:
+        """Its expected value of talks at ``table``: the best of :meth:`values` (C4)."""
+        value, _ = self.values(agent, utilities, reserves, table)
+        return float(value.max()) if np.isfinite(value).any() else -np.inf
 
     def accepts(self, agent: CountryAgent, utility: float, reserve: float, table: Table) -> bool:
         """Accept at least its outside option plus its margin (B1)."""
