@@ -8,8 +8,9 @@ demand met) over seeds with the perturbation set of ``escalation.toml``.
 ``... statics --runs 200`` prints paired differences (same seeds, same perturbation
 draws) with 95% intervals for: Japan's reliance on the US 0 -> 1, China's resolve
 low -> high, China's retaliation capacity and its cost of reform low -> high, the
-US value of the demand, the US midterms moved from round 2 to round 20, and CPTPP
-on -> off. ``... knife --runs 200`` moves each new estimated ([E]) value of the
+US value of the demand, China's compliance with promised reform known low -> known
+high and known full -> private (N14), the US midterms moved from round 2 to round 20,
+and CPTPP on -> off. ``... knife --runs 200`` moves each new estimated ([E]) value of the
 US-China mechanism by -10% and +10% (paired seeds) and prints the escalation share.
 """
 
