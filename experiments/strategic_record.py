@@ -2,14 +2,20 @@
 
 ``python experiments/strategic_record.py record --runs 500`` prints the record
 figures (US-Japan deal round, car tariff, Japan's farm tariff, US-China escalation,
-truces, end tariffs against the September 2018 start, who retaliates) over seeds
-with the perturbation set of ``escalation.toml``. ``... statics --runs 200`` prints
-paired differences (same seeds, same perturbation draws) with 95% intervals for:
-Japan's reliance on the US 0 -> 1, China's resolve low -> high, the US midterms
-moved from round 2 to round 20, CPTPP on -> off, and for Japan's side: Japan's
-reliance 0.2 -> 0.95, its upper-house election (round 10) off and moved to round 5,
-the electoral cycle of lobby weights (P7) off -> on, and a 90-day notice before
-signing (3 rounds) against the statute's none for a 19 USC 4202(a) agreement.
+truces, end tariffs against the September 2018 start and the economy's full trade
+war, who retaliates, commitments agreed and met, the share of the Section 301
+demand met) over seeds with the perturbation set of ``escalation.toml``.
+``... statics --runs 200`` prints paired differences (same seeds, same perturbation
+draws) with 95% intervals for: Japan's reliance on the US 0 -> 1, China's resolve
+low -> high, China's retaliation capacity and its cost of reform low -> high, the
+US value of the demand, China's compliance with promised reform known low -> known
+high and known full -> private (N14), the US midterms moved from round 2 to round 20,
+CPTPP on -> off, and for Japan's side: Japan's reliance 0.2 -> 0.95, its upper-house
+election (round 10) off and moved to round 5, the electoral cycle of lobby weights
+(P7) off -> on, and a 90-day notice before signing (3 rounds) against the statute's
+none for a 19 USC 4202(a) agreement. ``... knife --runs 200`` moves each new
+estimated ([E]) value of the US-China mechanism by -10% and +10% (paired seeds) and
+prints the escalation share. ``--only TEXT`` keeps the statics / knife paths holding TEXT.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import pandas as pd
 from scipy import stats
 
 import negsim
-from negsim.economy import World
+from negsim.economy import World, trade_war
 
 PERTURBATIONS = {  # escalation.toml's set, as frozen scipy distributions
     "JP.security.reliance.US": stats.uniform(0.6, 0.35),
@@ -45,6 +51,40 @@ STATICS = {
         {"US.politics.elections": [20, 26]},
     ),
     "CPTPP on -> off": ({}, {"events.cptpp.round": 999}),
+    "China's retaliation capacity 0.5 -> 1.5": (
+        {"CN.strategy.capacity": 0.5},
+        {"CN.strategy.capacity": 1.5},
+    ),
+    "China's retaliation capacity 0 -> 1": (
+        {"CN.strategy.capacity": 0.0},
+        {"CN.strategy.capacity": 1.0},
+    ),
+    "China's cost of reform low -> high (known)": (
+        {"demands.us_section301.cost.values": [0.37] * 4},
+        {"demands.us_section301.cost.values": [3.0] * 4},
+    ),
+    "US value of the Section 301 demand 0.25 -> 1.5": (
+        {"demands.us_section301.value": 0.25},
+        {"demands.us_section301.value": 1.5},
+    ),
+    "Section 301 demand off -> on": ({"demands.us_section301.value": 0.0}, {}),
+    "Section 301 tariffs not tied -> tied": ({"demands.us_section301.tied": False}, {}),
+    "China's compliance known low 0.2 -> known high 0.8": (
+        {"demands.us_section301.compliance.values": [0.2] * 3},
+        {"demands.us_section301.compliance.values": [0.8] * 3},
+    ),
+    "China's compliance known full -> private (N14)": (
+        {"demands.us_section301.compliance.values": [1.0] * 3},
+        {},
+    ),
+    "Section 301 demand absent -> present": (
+        {
+            "demands.us_section301.value": 0.0,
+            "demands.us_section301.cost.values": [0.0] * 4,
+            "demands.us_section301.tied": False,
+        },
+        {},
+    ),
     # Japan's side (model.md P7, C2)
     "Japan's reliance on the US 0.2 -> 0.95": (
         {"JP.security.reliance.US": 0.2},
@@ -61,6 +101,31 @@ STATICS = {
         {},
     ),
 }
+
+#: The new estimated values of the US-China mechanism, moved by -10% and +10% (knife).
+KNIFE = {
+    "demands.us_section301.cost.values": [0.37, 0.75, 1.5, 3.0],
+    "demands.us_section301.curvature": 2.0,
+    "demands.us_section301.compliance.values": [0.2, 0.5, 0.8],
+    "CN.strategy.capacity": 1.0,
+    "demands.us_section301.value": 0.25,  # sourced [S24], moved as a check
+}
+
+COLUMNS = (
+    "deal_round",
+    "jp_farm_tariff",
+    "jp_tariff_on_us",
+    "escalation",
+    "us_cn_tariff",
+    "cn_us_tariff",
+    "truce",
+    "cn_retaliates",
+    "us_cn_deal_round",
+    "reform",
+    "snapback",
+    "both_above_start",
+    "car_tariff_25",
+)
 
 
 def resolve_arms(scenario: negsim.Scenario) -> tuple[dict, dict]:
@@ -104,6 +169,7 @@ def measures(record: dict, scenario) -> dict:
     world = World.from_scenario(scenario)
     us_cn = weighted_tariff(record, world, scenario, "US", "CN")
     cn_us = weighted_tariff(record, world, scenario, "CN", "US")
+    agreed = record["agreement.US-CN"] == 1
     return {
         "deal_round": record["agreement_round.US-JP"],
         "deal_by_16": float(
@@ -122,7 +188,9 @@ def measures(record: dict, scenario) -> dict:
         ),
         "jp_retaliates": float(record["retaliations.JP"] > 0),
         "cn_retaliates": float(record["retaliations.CN"] > 0),
-        "us_cn_deal": float(record["agreement.US-CN"] == 1),
+        "us_cn_deal": float(agreed),
+        "us_cn_deal_round": record["agreement_round.US-CN"] if agreed else math.nan,
+        "reform": record.get("reform.us_section301", math.nan),
         "commitment_agreed": float(record.get("commitment.CN.US.agriculture", 0.0) > 0),
         "compliance": record.get("compliance.US-CN", math.nan),
         "snapback": float(record.get("snapback.US-CN", 0)),
@@ -154,10 +222,42 @@ def record_figures(runs: int) -> None:
     for column in frame.columns:
         if column != "deal_round":
             print(f"  {column:18s} mean {frame[column].mean():.4f}")
-    print(
-        f"  start: US on CN {weighted_tariff({}, world, start, 'US', 'CN', True):.4f}, "
-        f"CN on US {weighted_tariff({}, world, start, 'CN', 'US', True):.4f}"
+    us0 = weighted_tariff({}, world, start, "US", "CN", True)
+    cn0 = weighted_tariff({}, world, start, "CN", "US", True)
+    print(f"  start: US on CN {us0:.4f}, CN on US {cn0:.4f}")
+    war = {"tariff": trade_war(world)}
+    codes = start.codes
+    us_war, cn_war = (
+        _weighted(world, war["tariff"], codes.index(a), codes.index(b))
+        for a, b in (("US", "CN"), ("CN", "US"))
     )
+    print(f"  full trade war (E10): US on CN {us_war:.4f}, CN on US {cn_war:.4f}")
+    for label, column, begin, full in (
+        ("US on CN", "us_cn_tariff", us0, us_war),
+        ("CN on US", "cn_us_tariff", cn0, cn_war),
+    ):
+        end = frame[column]
+        print(
+            f"  {label} end: median {end.median():.4f}, above start "
+            f"{(end > begin + 1e-9).mean():.3f}, below half the war's {(end < full / 2).mean():.3f}"
+        )
+    deals = frame[frame["us_cn_deal"] == 1]
+    print(
+        f"  US-CN deal round: median {deals['us_cn_deal_round'].median()}, 10-90% "
+        f"{deals['us_cn_deal_round'].quantile([0.1, 0.9]).tolist()}; Section 301 share met: "
+        f"median {deals['reform'].median():.3f}, "
+        f"10-90% {deals['reform'].quantile([0.1, 0.9]).round(3).tolist()}"
+    )
+    print(
+        f"  commitments agreed in {deals['commitment_agreed'].mean():.3f} of US-CN deals; "
+        f"share met where agreed {frame['compliance'].mean():.3f}"
+    )
+
+
+def _weighted(world: World, tariffs: np.ndarray, j: int, i: int) -> float:
+    """Trade-weighted tariff of j on i in a tariff state (start-of-run import weights)."""
+    weights = world.base_imports[j, i]
+    return float((weights * tariffs[j, i]).sum() / weights.sum())
 
 
 def statics(runs: int, only: str = "") -> None:
@@ -169,29 +269,45 @@ def statics(runs: int, only: str = "") -> None:
         a = pd.DataFrame([run(seed, low) for seed in range(runs)])
         b = pd.DataFrame([run(seed, high) for seed in range(runs)])
         print(f"{label}: {low} -> {high}, {runs} paired seeds, difference (95% interval)")
-        for column in (
-            "deal_round",
-            "jp_farm_tariff",
-            "jp_tariff_on_us",
-            "escalation",
-            "us_cn_tariff",
-            "truce",
-            "cn_retaliates",
-            "car_tariff_25",
-        ):
+        for column in COLUMNS:
             print(
                 f"  {column:16s} {a[column].mean():8.4f} -> {b[column].mean():8.4f}  "
                 f"{interval((b[column] - a[column]).to_numpy(dtype=float))}"
             )
 
 
+def scaled(value, factor: float):
+    """``value`` (a number or a list of numbers) times ``factor``."""
+    return [v * factor for v in value] if isinstance(value, list) else value * factor
+
+
+def knife(runs: int) -> None:
+    """Escalation share (and more) at -10%, 0 and +10% of each new [E] value, paired seeds."""
+    base = pd.DataFrame([run(seed, {}) for seed in range(runs)])
+    print(f"knife edges, {runs} paired seeds; base escalation {base['escalation'].mean():.3f}")
+    for path, value in KNIFE.items():
+        for factor in (0.9, 1.1):
+            moved = pd.DataFrame([run(seed, {path: scaled(value, factor)}) for seed in range(runs)])
+            diff = (moved["escalation"] - base["escalation"]).to_numpy(dtype=float)
+            print(
+                f"  {path} x{factor}: escalation {moved['escalation'].mean():.3f} "
+                f"({interval(diff)}), both above start {moved['both_above_start'].mean():.3f}, "
+                f"reform {moved['reform'].mean():.3f}, snapback {moved['snapback'].mean():.3f}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["record", "statics"])
+    parser.add_argument("what", choices=["record", "statics", "knife"])
     parser.add_argument("--runs", type=int, default=500)
-    parser.add_argument("--only", default="", help="statics whose label contains this")
+    parser.add_argument("--only", default="", help="only the statics / knife paths holding this")
     args = parser.parse_args()
-    record_figures(args.runs) if args.what == "record" else statics(args.runs, args.only)
+    if args.only:
+        for label in [k for k in STATICS if args.only not in k]:
+            del STATICS[label]
+        for path in [k for k in KNIFE if args.only not in k]:
+            del KNIFE[path]
+    {"record": record_figures, "statics": statics, "knife": knife}[args.what](args.runs)
 
 
 if __name__ == "__main__":

@@ -16,8 +16,9 @@ import mesa
 import numpy as np
 
 from negsim.negotiation import strategies
-from negsim.negotiation.beliefs import Beliefs, draw_type
+from negsim.negotiation.beliefs import TREMBLE, Beliefs, draw_type
 from negsim.negotiation.coercion import DEPTHS, ThreatState
+from negsim.negotiation.demands import reading_likelihood, tie
 
 if TYPE_CHECKING:
     from negsim.negotiation.model import NegotiationModel
@@ -35,6 +36,8 @@ class CountryAgent(mesa.Agent):
         kind: its strategy object (``<C>.strategy.kind`` in the registry).
         deadline: the round by which it wants a deal.
         resolve, margin: its private types, drawn from its priors (model.md B1).
+        costs: its private cost of each demand made on it, by demand index (N11).
+        compliance: its private compliance with each demand made on it (N14).
         beliefs: its beliefs about the others' types.
     """
 
@@ -51,7 +54,20 @@ class CountryAgent(mesa.Agent):
         self.deadline = strategy.deadline or model.config.horizon
         self.resolve = draw_type(model.rng, strategy.resolve.values, strategy.resolve.weights)
         self.margin = draw_type(model.rng, strategy.margin.values, strategy.margin.weights)
+        self.costs = {
+            k: draw_type(model.rng, d.costs, d.weights)
+            for k, d in enumerate(model.demands)
+            if d.on == index
+        }
+        self.compliance = {  # its private compliance with each demand on it (N14)
+            k: draw_type(model.rng, d.compliances, d.compliance_weights)
+            if len(d.compliances) > 1
+            else float(d.compliances[0])
+            for k, d in enumerate(model.demands)
+            if d.on == index
+        }
         self.beliefs = Beliefs(index, model.priors)
+        self.considered: np.ndarray | None = None  # the candidates of its current offer
 
     # ------------------------------------------------------------------ tables
 
@@ -73,7 +89,7 @@ class CountryAgent(mesa.Agent):
             other = np.mean(others, axis=0)
         else:  # one other party (the mean of one is itself) or none yet
             other = others[0] if others else current
-        return strategies.sample_offers(
+        offers = strategies.sample_offers(
             self.model.rng,
             own,
             other,
@@ -82,6 +98,48 @@ class CountryAgent(mesa.Agent):
             self.strategy.step,
             *bounds,
         )
+        if table.demands:  # a share is drawn over its whole range, then tariffs tied (N10, N12)
+            low, high = bounds
+            for column in table.demands.values():
+                offers[3:, column] = self.model.rng.uniform(
+                    low[column], high[column], len(offers) - 3
+                )
+            tie(table, self.model.demands, offers, current, self.model.mfn_issues(table))
+        return offers
+
+    # ------------------------------------------------------------------ demands
+
+    def private_cost(self, table: Table, offers: np.ndarray) -> np.ndarray:
+        """Its own cost of the shares of the demands on it that ``offers`` meet (N11), (K,)."""
+        cost = np.zeros(len(offers))
+        for k, column in table.demands.items():
+            if k in self.costs:
+                cost += self.model.demands[k].cost(offers[:, column], self.costs[k])
+        return cost
+
+    def belief_utilities(
+        self, table: Table, utilities: np.ndarray, other: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``other``'s utility of its candidates under each cost type it may have (N11).
+
+        Returns (K, T) utilities and the belief's weights (T,); T = 1 with no demand on
+        ``other`` at the table. A second demand on the same party is priced at its mean.
+        """
+        base = utilities[:, other][:, None]
+        weights = np.ones(1)
+        offers = self.considered
+        first = True
+        for k, column in table.demands.items():
+            demand = self.model.demands[k]
+            if demand.on != other or offers is None:
+                continue
+            belief = self.beliefs.of(other, demand.belief_name)
+            if first:
+                base = base - demand.cost(offers[:, column], belief.values)
+                weights, first = belief.weights, False
+            else:
+                base = base - demand.cost(offers[:, column], belief.mean)[:, None]
+        return base, weights
 
     def choose(self, utilities: np.ndarray, reserves: np.ndarray, table: Table) -> tuple[int, bool]:
         """Pick an offer among candidates' utilities (K, n) by its strategy."""
@@ -94,11 +152,14 @@ class CountryAgent(mesa.Agent):
     def propose(self, table: Table) -> None:
         """Make an offer at ``table`` (the model records it as the table's offer)."""
         model = self.model
-        current = table.current(model.tariffs)
+        current = model.issue_values(table)
         offers = self.candidates(table, current, model.bounds(table, current))
         payoffs = model.table_payoffs(table, offers, breakdown=True, screened=model.screened)
         utilities, reserves = payoffs.total[:-1], payoffs.total[-1]
+        utilities[:, self.index] -= self.private_cost(table, offers)
+        self.considered = offers
         choice, hopeful = self.choose(utilities, reserves, table)
+        self.considered = None
         table.stalled[self.index] = 0 if hopeful else table.stalled[self.index] + 1
         utility = utilities[choice]
         if model.screened:  # chosen on the screen; the offer made is solved exactly (E12)
@@ -112,9 +173,8 @@ class CountryAgent(mesa.Agent):
         offer = table.offer
         if offer is None or self.index == offer.proposer:
             return
-        yes = offer.sincere and self.accepts(
-            offer.utility[self.index], offer.reserve[self.index], table
-        )
+        own = offer.utility[self.index] - self.private_cost(table, offer.package[None])[0]
+        yes = offer.sincere and self.accepts(own, offer.reserve[self.index], table)
         offer.answers[self.index] = yes
 
     def learn_from_answers(self, table: Table) -> None:
@@ -122,12 +182,34 @@ class CountryAgent(mesa.Agent):
         offer = table.offer
         if offer is None or not offer.sincere:
             return
+        self.considered = offer.package[None]
         for p, yes in offer.answers.items():
             if p == self.index:
                 continue
             belief = self.beliefs.of(p, "margin")
-            would = offer.utility[p] >= offer.reserve[p] + belief.values - strategies.TOLERANCE
-            belief.update(would if yes else ~would)
+            worth, weights = self.belief_utilities(table, offer.utility[None], p)
+            if len(weights) == 1:
+                would = worth[0, 0] >= offer.reserve[p] + belief.values - strategies.TOLERANCE
+                belief.update(would if yes else ~would)
+                continue
+            # margin and cost jointly (B5): each marginal by the likelihood summed over the other
+            would = (
+                worth[0][None, :]
+                >= offer.reserve[p] + belief.values[:, None] - strategies.TOLERANCE
+            )
+            likelihood = np.where(would == yes, 1.0 - TREMBLE, TREMBLE)
+            cost = self.beliefs.of(p, self._cost_belief(table, p))
+            margin_weights = belief.weights * (likelihood @ cost.weights)
+            cost.weights = _normal(cost.weights * (belief.weights @ likelihood), cost.weights)
+            belief.weights = _normal(margin_weights, belief.weights)
+        self.considered = None
+
+    def _cost_belief(self, table: Table, other: int) -> str:
+        """The belief name of the first demand on ``other`` at ``table``."""
+        for k in table.demands:
+            if self.model.demands[k].on == other:
+                return self.model.demands[k].belief_name
+        raise KeyError(other)
 
     def signal(self, table: Table) -> None:
         """Having rejected, signal weaker commitment to a reliant proposer (model.md N8)."""
@@ -161,6 +243,24 @@ class CountryAgent(mesa.Agent):
         reading = commitments.delivered[-1] + self.model.rng.normal(0.0, compliance.noise)
         if reading < compliance.threshold and not commitments.snapped:
             self.model.snap_back(table)
+
+    def monitor_reform(self, k: int) -> None:
+        """Read the target's delivery of promised reform ``k``, learn, snap back (A4).
+
+        The reading is the target's compliance plus 𝒩(0, noise²) (the scenario's
+        ``compliance.noise``); the belief about its compliance is updated by Bayes' rule
+        and the tied tariffs snap back on a reading below ``compliance.threshold``.
+        """
+        model = self.model
+        demand = model.demands[k]
+        rules = model.config.compliance
+        delivered = model.country_agents[demand.on].compliance[k]
+        reading = delivered + float(model.rng.normal(0.0, rules.noise))
+        demand.readings.append(reading)
+        belief = self.beliefs.of(demand.on, demand.compliance_name)
+        belief.weigh(reading_likelihood(demand, reading, rules.noise))
+        if reading < rules.threshold:
+            model.snap_back_reform(k)
 
     # ------------------------------------------------------------------ coercion
 
@@ -201,13 +301,44 @@ class CountryAgent(mesa.Agent):
             self.model.retaliate(threat, reply, option)
 
     def truce_vote(self, threat: ThreatState) -> bool:
-        """Whether it would agree to postpone ``threat`` at a summit (model.md C3)."""
+        """Whether it would agree to postpone ``threat`` at a summit (model.md C3, C4).
+
+        It compares its value of the execution (the coercer: executing to the best depth;
+        the target: suffering it with its best reply) with the better of the state in
+        force and the talks the truce leaves time for, discounted (C4).
+        """
         now = self.model.current_total(self.index)
         if self.index == threat.by:
-            return now >= float(self.execution_values(threat).max()) + self.resolve
-        reply = self.model.responses(threat, 1.0)
-        option = reply.best(self.index, self.resolve)
-        return now >= reply.utility[option, self.index] + self.resolve * reply.coverage[option]
+            executed = float(self.execution_values(threat).max()) + self.resolve
+        else:
+            reply = self.model.responses(threat, 1.0)
+            option = reply.best(self.index, self.resolve)
+            executed = reply.utility[option, self.index] + self.resolve * reply.coverage[option]
+        talks = self.strategy.discount * self.truce_prospect(threat)
+        return max(now, talks) >= executed
+
+    def truce_prospect(self, threat: ThreatState) -> float:
+        """Its expected value of talks at the open table of the threat's pair (C4).
+
+        The value of its best offer under its beliefs (B3: accepted with the belief's
+        chance, else its outside option, discounted); ``-inf`` with no open table or a
+        strategy kind without a ``prospect``.
+        """
+        model = self.model
+        prospect = getattr(self.kind, "prospect", None)
+        tables = [t for t in model.tables if t.open and t.involves(threat.by, threat.on)]
+        if prospect is None or not tables:
+            return -np.inf
+        table = tables[0]
+        current = model.issue_values(table)
+        offers = self.candidates(table, current, model.bounds(table, current))
+        payoffs = model.table_payoffs(table, offers, breakdown=True)
+        utilities, reserves = payoffs.total[:-1], payoffs.total[-1]
+        utilities[:, self.index] -= self.private_cost(table, offers)
+        self.considered = offers
+        value = prospect(self, utilities, reserves, table)
+        self.considered = None
+        return float(value)
 
     def retaliates(self, coercer: int) -> bool:
         """Whether it would retaliate against the first scenario threat ``coercer`` makes on it."""
@@ -216,3 +347,9 @@ class CountryAgent(mesa.Agent):
                 reply = self.model.responses(threat, 1.0)
                 return reply.best(self.index, self.resolve) > 0
         return False
+
+
+def _normal(weights: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """``weights`` scaled to sum to 1 (``fallback`` when they sum to 0)."""
+    total = weights.sum()
+    return weights / total if total > 0 else fallback

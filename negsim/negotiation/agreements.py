@@ -70,6 +70,8 @@ class AgreementRules:
             new[sel] = offer[table.issue_of_target[keep]]
         else:
             new = table.apply(offer[None], self.tariffs)[0]
+        for k, column in table.demands.items():  # the shares met (N10), leverage kept (A4)
+            self._model().demands[k].promised(float(offer[column]), self.tariffs)
         table.commitments = commitments_of(table, new, self.tariffs, self.world)
         self.tariffs = new
         self.health = self._model().agreed_health(table)
@@ -79,7 +81,7 @@ class AgreementRules:
         table.members = sorted(members)
         for threat in self._model().pending(table):
             threat.status = "withdrawn"
-        bounds = self._model().bounds(table, table.current(self.tariffs))
+        bounds = self._model().bounds(table, self._model().issue_values(table))
         self.agreements.append(
             {
                 "table": table.name,

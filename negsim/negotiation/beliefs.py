@@ -13,6 +13,7 @@ on a mistake.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +42,13 @@ class Belief:
         if total > 0:
             self.weights = posterior / total
 
+    def weigh(self, likelihood: np.ndarray) -> None:
+        """Bayes' rule after an observation with ``likelihood`` under each type (A4)."""
+        posterior = self.weights * likelihood
+        total = posterior.sum()
+        if total > 0:
+            self.weights = posterior / total
+
 
 class Beliefs:
     """What one country believes about every other country's types."""
@@ -61,12 +69,16 @@ class Beliefs:
         return self.about[other][name]
 
 
-def draw_type(rng: np.random.Generator, values: list[float], weights: list[float]) -> float:
+def draw_type(
+    rng: np.random.Generator,
+    values: Sequence[float] | np.ndarray,
+    weights: Sequence[float] | np.ndarray,
+) -> float:
     """One draw of a private type from its prior (the model's stream: part of the run).
 
     The inverse of the prior's distribution function at one uniform draw (the draw
     ``Generator.choice(p=...)`` makes, without its overhead).
     """
-    cdf = np.cumsum(weights)
+    cdf = np.cumsum(np.asarray(weights, dtype=float))
     cdf /= cdf[-1]
     return float(values[int(np.searchsorted(cdf, rng.random(), side="right"))])

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from negsim.negotiation.model import NegotiationModel
 
 DEPTHS = (0.5, 1.0)  # how far a threat may be carried out: share of the way to its level [E]
+LEVEL_STEP = (
+    0.5  # retaliatory rises offered: multiples 0.5, 1, ... of the coercer's, to capacity [E]
+)
 
 
 @dataclass
@@ -39,15 +42,19 @@ class ThreatState:
 
 @dataclass
 class Responses:
-    """The target's options after an execution: none, or the ``k`` best sectors, k = 1..S.
+    """The target's options after an execution: none, or the ``k`` best sectors at a rise.
+
+    Options are none, then for each retaliatory rise allowed by the target's capacity
+    (N13) the ``k`` best sectors, k = 1..S.
 
     Attributes:
         tariffs: tariff state after each option, (O, n+1, n+1, S); option 0 is none.
         health: alliance health after each option, (O, n, n).
         utility: every country's total payoff per option, (O, n).
-        coverage: trade the option taxes over the trade the threat taxed, capped at 1.
+        coverage: trade the option taxes over the trade the threat taxed, capped at 1,
+            times the rise over the coercer's mean rise, capped at 1 (matching, N13).
         sectors: the sectors each option retaliates on.
-        increment: the retaliatory tariff increase (the threat's mean increase).
+        increments: the retaliatory tariff increase of each option, (O,).
     """
 
     tariffs: np.ndarray
@@ -55,7 +62,7 @@ class Responses:
     utility: np.ndarray
     coverage: np.ndarray
     sectors: list[np.ndarray]
-    increment: float
+    increments: np.ndarray
 
     def best(self, on: int, resolve: float) -> int:
         """The option a target of this resolve chooses: own payoff plus resolve·coverage (N5)."""
@@ -116,7 +123,9 @@ def responses(
     coercer's politics most for what it costs), in the state at the start of the
     run (round 0: the ranking rests on lobby weights and trade shares, which do not
     move, and is computed once per scenario); option ``k`` retaliates on the first
-    ``k``. Every option's payoffs are computed for every country.
+    ``k``. Every option's payoffs are computed for every country. The retaliatory
+    rise is a choice too: a multiple of the coercer's mean rise up to the target's
+    ``capacity`` (model.md N13).
     """
     by, on = threat.by, threat.on
     after, after_health = tariffs.copy(), health.copy()
@@ -124,17 +133,36 @@ def responses(
     imports = model.world.base_imports
     n_sectors = len(model.config.sectors)
     sectors = np.flatnonzero(imports[on, by] > 0)
-    if increment <= 0 or not len(sectors):
-        return _evaluate(model, [after], [after_health], [np.zeros(0, int)], increment, threat)
+    levels = rise_levels(capacity(model, on))
+    none = [np.zeros(0, int)]
+    if increment <= 0 or not len(sectors) or not len(levels):
+        return _evaluate(model, [after], [after_health], none, [0.0], [0.0], threat)
     ranked = _ranking(model, threat, depth, sectors)
-    states, healths, chosen = [after], [after_health], [np.zeros(0, int)]
-    for k in range(1, min(len(ranked), n_sectors) + 1):
-        state, state_health = after.copy(), after_health.copy()
-        retaliate(model, on, by, ranked[:k], increment, state, state_health)
-        states.append(state)
-        healths.append(state_health)
-        chosen.append(ranked[:k])
-    return _evaluate(model, states, healths, chosen, increment, threat)
+    states, healths, chosen, rises, matched = [after], [after_health], none, [0.0], [0.0]
+    for level in levels:
+        for k in range(1, min(len(ranked), n_sectors) + 1):
+            state, state_health = after.copy(), after_health.copy()
+            retaliate(model, on, by, ranked[:k], level * increment, state, state_health)
+            states.append(state)
+            healths.append(state_health)
+            chosen.append(ranked[:k])
+            rises.append(level * increment)
+            matched.append(min(1.0, level))
+    return _evaluate(model, states, healths, chosen, rises, matched, threat)
+
+
+def rise_levels(kappa: float) -> list[float]:
+    """Retaliatory rises allowed, as multiples of the coercer's: 0.5, 1, ... and κ (N13)."""
+    count = int(np.floor(kappa / LEVEL_STEP + 1e-9))
+    levels = [LEVEL_STEP * (m + 1) for m in range(count)]
+    if kappa > 0 and (not levels or kappa - levels[-1] > 1e-9):
+        levels.append(kappa)
+    return levels
+
+
+def capacity(model: NegotiationModel, on: int) -> float:
+    """The target's retaliation capacity: its rise over the coercer's mean rise (N13)."""
+    return model.config.nations[model.codes[on]].strategy.capacity
 
 
 def _ranking(model, threat: ThreatState, depth: float, sectors: np.ndarray) -> np.ndarray:
@@ -161,7 +189,8 @@ def _rank(model, threat, sectors, increment, after, after_health, round_) -> np.
         singles.append(state)
         single_health.append(state_health)
     none = [np.zeros(0, int)] * len(singles)
-    single = _evaluate(model, singles, single_health, none, 0, threat, round_=round_)
+    zeros = [0.0] * len(singles)
+    single = _evaluate(model, singles, single_health, none, zeros, zeros, threat, round_=round_)
     coercer_loss = single.politics[0, by] - single.politics[1:, by]
     own_loss = np.maximum(single.utility[0, on] - single.utility[1:, on], 1e-9)
     return sectors[np.argsort(-coercer_loss / own_loss, kind="stable")]
@@ -172,7 +201,7 @@ class _Evaluated(Responses):
     politics: np.ndarray
 
 
-def _evaluate(model, states, healths, chosen, increment, threat, round_=None) -> _Evaluated:
+def _evaluate(model, states, healths, chosen, rises, matched, threat, round_=None) -> _Evaluated:
     tariffs = np.stack(states)
     health = np.clip(np.stack(healths), 0.0, 1.0)
     start = round_ is not None  # the start of the run: round 0, no backdowns
@@ -199,12 +228,13 @@ def _evaluate(model, states, healths, chosen, increment, threat, round_=None) ->
     taxed = imports[threat.by, threat.on, threat.sectors].sum()
     coverage = np.array([imports[threat.on, threat.by, s].sum() for s in chosen])
     coverage = np.minimum(1.0, coverage / taxed) if taxed > 0 else np.zeros(len(chosen))
+    coverage = coverage * np.asarray(matched)
     return _Evaluated(
         tariffs=tariffs,
         health=health,
         utility=payoffs.total,
         coverage=coverage,
         sectors=chosen,
-        increment=increment,
+        increments=np.asarray(rises, dtype=float),
         politics=payoffs.politics,
     )

@@ -39,7 +39,8 @@ class Aspiration:
     ) -> tuple[int, bool]:
         """Index of the candidate to offer, and whether any looked acceptable (N3)."""
         others = [p for p in table.parties if p != agent.index]
-        estimate = utilities[:, others] + agent.model.rng.normal(
+        expected = np.column_stack([_expected(agent, table, utilities, p) for p in others])
+        estimate = expected + agent.model.rng.normal(
             0.0, agent.strategy.noise, size=(utilities.shape[0], len(others))
         )
         target = agent.target(table, reserves[agent.index])
@@ -61,27 +62,55 @@ class Screening:
     def choose(
         self, agent: CountryAgent, utilities: np.ndarray, reserves: np.ndarray, table: Table
     ) -> tuple[int, bool]:
-        """The candidate maximising ``P(accept)·u + (1 - P(accept))·δ·reserve`` (B3)."""
+        """The candidate maximising ``P(accept)·u + (1 - P(accept))·δ·reserve`` (B3).
+
+        ``P`` sums over the responder's margin and, where a demand is on it, its cost
+        types (model.md N11).
+        """
+        value, chance = self.values(agent, utilities, reserves, table)
+        own = utilities[:, agent.index]
+        hopeful = bool(np.isfinite(value).any() and (chance[np.isfinite(value)] > 0).any())
+        if not np.isfinite(value).any():
+            return int(np.argmax(own)), False
+        return int(np.argmax(value)), hopeful
+
+    def values(
+        self, agent: CountryAgent, utilities: np.ndarray, reserves: np.ndarray, table: Table
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each candidate's expected value to the proposer (B3), and its chance of acceptance.
+
+        A candidate worth less to the proposer than its outside option is worth ``-inf``.
+        """
         own = utilities[:, agent.index]
         chance = np.ones(len(own))
         for p in table.parties:
             if p == agent.index:
                 continue
             belief = agent.beliefs.of(p, "margin")
-            estimate = utilities[:, p] + agent.model.rng.normal(0.0, agent.strategy.noise, len(own))
-            accepted = estimate[:, None] >= reserves[p] + belief.values[None, :] - TOLERANCE
-            chance *= accepted @ belief.weights
+            worth, costs = agent.belief_utilities(table, utilities, p)  # (K, T): N11
+            worth = worth + agent.model.rng.normal(0.0, agent.strategy.noise, len(own))[:, None]
+            accepted = worth[:, :, None] >= reserves[p] + belief.values[None, None, :] - TOLERANCE
+            chance *= np.einsum("ktm,t,m->k", accepted, costs, belief.weights)
         reserve = reserves[agent.index]
         value = chance * own + (1.0 - chance) * agent.strategy.discount * reserve
-        value = np.where(own >= reserve - TOLERANCE, value, -np.inf)
-        hopeful = bool(np.isfinite(value).any() and (chance[np.isfinite(value)] > 0).any())
-        if not np.isfinite(value).any():
-            return int(np.argmax(own)), False
-        return int(np.argmax(value)), hopeful
+        return np.where(own >= reserve - TOLERANCE, value, -np.inf), chance
+
+    def prospect(
+        self, agent: CountryAgent, utilities: np.ndarray, reserves: np.ndarray, table: Table
+    ) -> float:
+        """Its expected value of talks at ``table``: the best of :meth:`values` (C4)."""
+        value, _ = self.values(agent, utilities, reserves, table)
+        return float(value.max()) if np.isfinite(value).any() else -np.inf
 
     def accepts(self, agent: CountryAgent, utility: float, reserve: float, table: Table) -> bool:
         """Accept at least its outside option plus its margin (B1)."""
         return utility >= reserve + agent.margin - TOLERANCE
+
+
+def _expected(agent: CountryAgent, table: Table, utilities: np.ndarray, other: int):
+    """``other``'s utilities with a private cost of a demand at the belief's mean (N11)."""
+    worth, weights = agent.belief_utilities(table, utilities, other)
+    return worth @ weights
 
 
 STRATEGIES: dict[str, Any] = {"aspiration": Aspiration, "screening": Screening}

@@ -21,6 +21,8 @@ diagnostics draw from ``diagnostic_rng``, derived from the same seed.
 
 from __future__ import annotations
 
+import itertools
+
 import mesa
 import numpy as np
 
@@ -29,6 +31,7 @@ from negsim.negotiation.agents import CountryAgent
 from negsim.negotiation.agreements import AgreementRules
 from negsim.negotiation.beliefs import TYPES
 from negsim.negotiation.coercion import Responses, ThreatState
+from negsim.negotiation.demands import add_issues, bound_shares, demands_of
 from negsim.negotiation.diagnostics import diagnostic_rng
 from negsim.negotiation.kinds import strategy_for
 from negsim.negotiation.protocols import (
@@ -116,6 +119,7 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         self.round = 0
         self.version = 0  # bumped whenever tariffs, health or backdowns change
         self.threats = threats_of(config)
+        self.demands = demands_of(config)
         self.priors = {
             i: {
                 t: (s.values, s.weights)
@@ -124,6 +128,12 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
             }
             for i, c in enumerate(self.codes)
         }
+        for demand in self.demands:  # the target's cost is a private type (model.md N11)
+            self.priors[demand.on][demand.belief_name] = (demand.costs, demand.weights)
+            self.priors[demand.on][demand.compliance_name] = (  # and its compliance (N14)
+                demand.compliances,
+                demand.compliance_weights,
+            )
         self.country_agents = [
             CountryAgent(self, code, i, config.nations[code].strategy, kinds[i])
             for i, code in enumerate(self.codes)
@@ -170,6 +180,7 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
             parties = list(range(len(self.codes)))
             tables = [multilateral_table(parties, self.world.base_imports, n_sectors)]
         for table in tables:
+            add_issues(table, self.demands)
             for notice in self.config.notices.values():
                 by = self.codes.index(notice.by)
                 if by in table.parties and any(
@@ -183,31 +194,57 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
 
     def estimate_best(self, table: Table) -> None:
         """Each party's best hoped-for utility: the best of a sample of packages."""
-        current = table.current(self.tariffs)
+        current = self.issue_values(table)
         bounds = self.bounds(table, current)
         samples = [self.country_agents[p].candidates(table, current, bounds) for p in table.parties]
         packages = np.vstack(samples)
         # the best few of the linearised prices (E11) are solved exactly below
         utilities = self.table_payoffs(table, packages, screened=self.screened, steps=0).total
         starts = np.cumsum([0, *[len(sample) for sample in samples]])
-        owns = _own_columns(utilities, starts, table.parties)
+        rows = [np.arange(a, z) for a, z in itertools.pairwise(starts)]
+        owns = self._own_net(table, packages, rows, _own_columns(utilities, starts, table.parties))
         if self.screened:  # the best few of the screen, solved exactly in one batch (E12)
-            few = [
-                a + np.argsort(-own, kind="stable")[:BEST_FEW]
-                for a, own in zip(starts, owns, strict=False)
+            rows = [
+                r[np.argsort(-own, kind="stable")[:BEST_FEW]]
+                for r, own in zip(rows, owns, strict=True)
             ]
-            exact = self.table_payoffs(table, packages[np.concatenate(few)]).total
-            owns = _own_columns(exact, np.cumsum([0, *map(len, few)]), table.parties)
+            exact = self.table_payoffs(table, packages[np.concatenate(rows)]).total
+            owns = _own_columns(exact, np.cumsum([0, *map(len, rows)]), table.parties)
+            owns = self._own_net(table, packages, rows, owns)
         for party, own in zip(table.parties, owns, strict=True):
             table.best[party] = float(own.max())
             table.stalled[party] = 0
 
+    def _own_net(self, table: Table, packages: np.ndarray, rows: list, owns: list) -> list:
+        """Each party's own utilities of its rows, less its private cost of demands (N11)."""
+        agents = [self.country_agents[p] for p in table.parties]
+        return [
+            own - agent.private_cost(table, packages[r])
+            for agent, r, own in zip(agents, rows, owns, strict=True)
+        ]
+
     def bounds(self, table: Table, current: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Bounds on offers: red lines, ``max_tariff``, tariffs in force if liberalizing (N2)."""
+        """Bounds on offers: red lines, ``max_tariff``, tariffs in force if liberalizing (N2).
+
+        A demand's share runs from the share in force to 1 (model.md N10).
+        """
         low, high = table.bounds(self.red_lines.lower, self.red_lines.upper)
         if self.config.protocol.liberalizing:
             high = np.minimum(high, np.maximum(current, low))
-        return low, high
+        return bound_shares(table, self.demands, low, high)
+
+    def issue_values(self, table: Table) -> np.ndarray:
+        """The issues' values in force: tariffs, and the shares of demands met (N10)."""
+        current = table.current(self.tariffs)
+        for k, column in table.demands.items():
+            current[column] = self.demands[k].met
+        return current
+
+    def mfn_issues(self, table: Table) -> np.ndarray:
+        """Each issue's importer's tariff on ROW in the sector (its MFN tariff, N12)."""
+        row = len(self.codes)
+        values = self.tariffs[table.importer, row, table.sector] * table.weights
+        return np.bincount(table.issue_of_target, values, minlength=table.n_issues)
 
     # ------------------------------------------------------------------ valuation
 
@@ -269,6 +306,9 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
             if table.commitments is not None and not table.commitments.snapped:
                 self.agents.do("deliver", table)
                 self.agents.do("monitor", table)
+        for k, demand in enumerate(self.demands):  # promised reform watched (A4)
+            if demand.watched:
+                self.country_agents[demand.by].monitor_reform(k)
         self._summits()
         if any(t.status == "pending" and t.deadline <= self.round for t in self.threats):
             self.agents.select(lambda a: bool(self.due_threats(a.index))).do("act_on_threats")

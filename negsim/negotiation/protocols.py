@@ -47,6 +47,8 @@ class Table:
             signing), ``agreed`` or ``broken``.
         talks_from: first round offers may be made (model.md C2).
         notice: rounds between agreement and signature (model.md C2).
+        demands: the share issues of structural demands, appended after the
+            tariff issues (model.md N10).
     """
 
     name: str
@@ -70,6 +72,7 @@ class Table:
     deal: tuple | None = None
     sign_round: int | None = None
     commitments: Any = None
+    demands: dict[int, int] = field(default_factory=dict)  # demand index -> its issue (N10)
     _bounds_cache: tuple | None = field(default=None, repr=False, compare=False)
 
     @property

@@ -14,6 +14,7 @@ import numpy as np
 
 from negsim.negotiation import coercion
 from negsim.negotiation.coercion import Responses, ThreatState
+from negsim.negotiation.demands import snap_back as demand_snap_back
 from negsim.scenarios import Scenario
 
 if TYPE_CHECKING:
@@ -111,7 +112,13 @@ class CoercionRules:
             return
         sectors = reply.sectors[option]
         coercion.retaliate(
-            self._model(), threat.on, threat.by, sectors, reply.increment, self.tariffs, self.health
+            self._model(),
+            threat.on,
+            threat.by,
+            sectors,
+            reply.increments[option],
+            self.tariffs,
+            self.health,
         )
         np.clip(self.health, 0.0, 1.0, out=self.health)
         self.retaliations += 1
@@ -148,6 +155,26 @@ class CoercionRules:
         for entry, tariff in commitments.entries.items():
             self.tariffs[entry] = share * tariff
         commitments.delivered.append(share)
+        self.version += 1
+
+    def snap_back_reform(self, k: int) -> None:
+        """The demander restores its tied tariffs of before the deal; the deal lapses (A4-A5).
+
+        The threats of the demander on the target the deal withdrew are pending again,
+        due now if their deadline has passed, and the table reopens from next round.
+        """
+        model = self._model()
+        demand = model.demands[k]
+        demand_snap_back(demand, self.tariffs)
+        for threat in self.threats:
+            if threat.status == "withdrawn" and (threat.by, threat.on) == (demand.by, demand.on):
+                threat.status, threat.deadline = "pending", max(threat.deadline, self.round)
+        for table in [t for t in model.tables if k in t.demands and t.status == "agreed"]:
+            table.status, table.talks_from, table.agreement_round = "open", self.round + 1, None
+            table.offer = None
+            table.last_offer.clear()
+            model.estimate_best(table)
+        self.snapbacks += 1
         self.version += 1
 
     def snap_back(self, table: Table) -> None:

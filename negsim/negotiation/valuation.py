@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from negsim.economy.linear import SCREEN_STEPS
+from negsim.negotiation.demands import demander_values
 from negsim.negotiation.protocols import Table
 from negsim.payoffs import Payoffs, TableEvaluator
 
@@ -112,6 +113,7 @@ class Valuation:
                 steps=steps,
             )
             payoffs.security += alliance(health)
+            self._add_demands(table, offers, payoffs)
             return payoffs
         pending = model.pending(table)
         broken = [self.breakdown_state(table)]
@@ -139,6 +141,7 @@ class Valuation:
             payoffs = model.payoffs.evaluate(
                 full, health=healths, round_=round_, backdowns=backdowns
             )
+        self._add_demands(table, offers, payoffs)
         if not pending:
             return payoffs
         for threat in pending:  # withdrawn: the coercer pays its audience cost
@@ -149,6 +152,21 @@ class Valuation:
             for part in (payoffs.econ, payoffs.security, payoffs.politics)
         ]
         return Payoffs(econ=mixed[0], security=mixed[1], politics=mixed[2])
+
+    def _add_demands(self, table: Table, offers: np.ndarray, payoffs: Payoffs) -> None:
+        """Add the demanders' values of the offers' shares to their politics (N10).
+
+        The target's cost is private (N11): each country prices its own
+        (:meth:`CountryAgent.private_cost`) and the others' by their beliefs.
+        """
+        if table.demands:
+            model = self.model
+            expected = [  # a promise is worth the compliance the demander expects (N14)
+                model.country_agents[d.by].beliefs.of(d.on, d.compliance_name).mean
+                for d in model.demands
+            ]
+            extra = demander_values(table, model.demands, offers, len(model.codes), expected)
+            payoffs.politics[: len(offers)] += extra
 
     def _broken_health(self, table: Table) -> np.ndarray:
         health = self.model.health.copy()

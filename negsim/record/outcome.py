@@ -81,7 +81,9 @@ class Outcome:
         beliefs: posterior means at the end, ``<observer>.<about>.<type>``.
         commitments: purchases committed, USD bn a year, ``<importer>.<exporter>.<sector>``.
         compliance: per table with commitments, the mean share delivered.
-        snapbacks: per table with commitments, whether the exporter snapped back.
+        snapbacks: per table, whether commitments (A3) or promised reform (A4) snapped back.
+        reforms: per structural demand, the share met (model.md N10); its value to the
+            demander and its cost to the target (at its private type) are in politics.
     """
 
     scenario: Scenario
@@ -104,6 +106,7 @@ class Outcome:
     commitments: dict[str, float] = field(default_factory=dict)
     compliance: dict[str, float] = field(default_factory=dict)
     snapbacks: dict[str, int] = field(default_factory=dict)
+    reforms: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_model(cls, model: NegotiationModel) -> Outcome:
@@ -114,6 +117,11 @@ class Outcome:
             round_=model.round,
             backdowns=model.backdowns,
         )
+        politics = last.politics[0].copy()
+        for k, demand in enumerate(getattr(model, "demands", [])):  # model.md N10-N11
+            target = model.country_agents[demand.on]
+            politics[demand.by] += demand.value * demand.met
+            politics[demand.on] -= target.costs[k] * demand.met**demand.curvature
         exports = model.world.exports(model.tariffs).sum(axis=-1)
         return cls(
             scenario=model.config,
@@ -126,10 +134,10 @@ class Outcome:
             },
             tariffs=model.tariffs.copy(),
             payoffs={
-                "utility": last.total[0],
+                "utility": last.econ[0] + last.security[0] + politics,
                 "econ": last.econ[0],
                 "security": last.security[0],
-                "politics": last.politics[0],
+                "politics": politics,
             },
             exports=exports,
             health=model.health.copy(),
@@ -154,11 +162,8 @@ class Outcome:
                 for t in model.tables
                 if t.commitments is not None
             },
-            snapbacks={
-                t.name: int(t.commitments.snapped)
-                for t in model.tables
-                if t.commitments is not None
-            },
+            snapbacks=_snapbacks(model),
+            reforms={d.name: float(d.met) for d in getattr(model, "demands", [])},
             types={
                 f"{a.code}.{name}": float(getattr(a, name))
                 for a in model.country_agents
@@ -225,6 +230,8 @@ class Outcome:
             record[schema.table("compliance", name)] = self.compliance.get(name, math.nan)
         for name in schema.tables:
             record[schema.table("snapback", name)] = self.snapbacks.get(name, 0)
+        for name in schema.demands:
+            record[schema.reform(name)] = self.reforms.get(name, 0.0)
         for code, name, key in schema.type_cells():
             record[key] = self.types[f"{code}.{name}"]
         for observer, about, name, key in schema.belief_cells():
@@ -307,3 +314,14 @@ def trace_table(model: NegotiationModel) -> str:
             if row[column]:
                 lines.append(f"  round {int(row['round']):2d} {column[6:]:6s} {row[column]}")
     return "\n".join(lines)
+
+
+def _snapbacks(model: Any) -> dict[str, int]:
+    """Per table, whether commitments (A3) or promised reform (A4) were snapped back."""
+    demands = getattr(model, "demands", [])
+    out = {}
+    for t in model.tables:
+        reform = any(demands[k].lapses > 0 for k in getattr(t, "demands", {}))
+        if t.commitments is not None or reform:
+            out[t.name] = int(reform or (t.commitments is not None and t.commitments.snapped))
+    return out

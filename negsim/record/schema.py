@@ -22,7 +22,8 @@ and ``T`` a table (``US-JP`` at a bilateral table, ``all`` at a multilateral one
 ``rounds_to_agreement.T`` rounds from the opening of talks to T's agreement
 ``truces``              truces agreed (at summits)
 ``commitment.I.E.S``    purchases of S from E that importer I committed to (USD bn)
-``compliance.T``        share of a commitment delivered; ``snapback.T`` (0/1)
+``compliance.T``        share of a commitment delivered; ``snapback.T`` (0/1, A3 or A4)
+``reform.D``            share of structural demand D met at the end (0..1, model.md N10)
 ``type.C.K``            C's private type K (``resolve``, ``margin``) drawn for the run
 ``belief.O.C.K``        what O believes of C's type K at the end (its mean)
 ======================  =============================================================
@@ -79,6 +80,7 @@ GROUPS = (
     "commitment.",
     "compliance.",
     "snapback.",
+    "reform.",
     "type.",
     "belief.",
     "nash_gap",
@@ -128,6 +130,7 @@ class RecordSchema:
         tables: the table names of the protocol that ran.
         names: display name by code (``"JP": "Japan"``), ROW included.
         commitments: the purchase commitments a deal may hold, as ``I.E.S``.
+        demands: the structural demands a deal may meet in part, by name.
     """
 
     countries: tuple[str, ...]
@@ -136,6 +139,7 @@ class RecordSchema:
     tables: tuple[str, ...]
     names: dict[str, str]
     commitments: tuple[str, ...] = ()
+    demands: tuple[str, ...] = ()
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, tables: Iterable[str]) -> RecordSchema:
@@ -151,6 +155,7 @@ class RecordSchema:
             commitments=tuple(
                 f"{c.importer}.{c.exporter}.{c.sector}" for c in scenario.commitments.values()
             ),
+            demands=tuple(scenario.demands),
         )
 
     # ------------------------------------------------------------------ single keys
@@ -178,6 +183,11 @@ class RecordSchema:
     def commitment(key: str) -> str:
         """``commitment.I.E.S`` for a commitment ``I.E.S``."""
         return f"commitment.{key}"
+
+    @staticmethod
+    def reform(demand: str) -> str:
+        """``reform.D``: the share of demand D met."""
+        return f"reform.{demand}"
 
     @staticmethod
     def pair(group: str, a: str, b: str) -> str:
@@ -244,6 +254,7 @@ class RecordSchema:
         keys += [self.commitment(c) for c in self.commitments]
         keys += [self.table("compliance", t) for t in self.tables]
         keys += [self.table("snapback", t) for t in self.tables]
+        keys += [self.reform(d) for d in self.demands]
         keys += [key for *_, key in self.type_cells()]
         keys += [key for *_, key in self.belief_cells()]
         keys.append("nash_gap")

@@ -27,6 +27,7 @@ from negsim.scenarios.fields import (
     _unit,
     did_you_mean,
 )
+from negsim.scenarios.priors import Demand, Prior, _point
 from negsim.scenarios.rules import (
     Commitment,
     Compliance,
@@ -45,6 +46,7 @@ __all__ = [
     "Commitment",
     "Compliance",
     "Country",
+    "Demand",
     "Diplomacy",
     "Economy",
     "Event",
@@ -102,25 +104,6 @@ class Politics(_Strict):
     )
 
 
-class Prior(_Strict):
-    """A discrete prior over a private type: values and their probabilities (model.md B1)."""
-
-    values: list[float] = _unit("as the type", "possible values of the type", min_length=1)
-    weights: list[float] = _unit("probability", "probability of each value", min_length=1)
-
-    @model_validator(mode="after")
-    def _a_distribution(self) -> Prior:
-        if len(self.weights) != len(self.values):
-            raise ValueError("weights: one per value")
-        if any(w < 0 for w in self.weights) or abs(sum(self.weights) - 1.0) > 1e-6:
-            raise ValueError("weights: must be >= 0 and sum to 1 (a probability distribution)")
-        return self
-
-
-def _point(value: float = 0.0) -> Prior:
-    return Prior(values=[value], weights=[1.0])
-
-
 class Strategy(_Strict):
     """Negotiation strategy of one country and its private types (docs/model.md#strategy)."""
 
@@ -154,6 +137,13 @@ class Strategy(_Strict):
         "health", "alliance-health cut signalled to a reliant partner on rejection", default=0.0
     )
     discount: Fraction = _unit("0..1", "per-round discount factor", default=0.95)
+    capacity: float = _unit(
+        "multiple",
+        "retaliatory tariff rise as a multiple of the coercer's mean rise (model.md N13)",
+        default=1.0,
+        ge=0.0,
+        le=5.0,
+    )
 
 
 class Country(_Strict):
@@ -246,6 +236,7 @@ class Scenario(_Strict):
     notices: dict[str, Notice] = Field(default_factory=dict)
     summits: dict[str, Summit] = Field(default_factory=dict)
     commitments: dict[str, Commitment] = Field(default_factory=dict)
+    demands: dict[str, Demand] = Field(default_factory=dict)
     compliance: Compliance = Field(default_factory=Compliance)
     nations: dict[str, Country] = Field(default_factory=dict)
     row: RestOfWorld = Field(default_factory=RestOfWorld)
@@ -338,6 +329,9 @@ class Scenario(_Strict):
                 [c for c in codes if c != item.importer],
             )
             _known(f"commitments.{name}.sector", item.sector, sectors)
+        for name, demand in self.demands.items():
+            _known(f"demands.{name}.by", demand.by, codes)
+            _known(f"demands.{name}.on", demand.on, [c for c in codes if c != demand.by])
         for name, summit in self.summits.items():
             for code in summit.parties:
                 _known(f"summits.{name}.parties", code, codes)

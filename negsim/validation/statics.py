@@ -146,11 +146,12 @@ MECHANISMS: tuple[Mechanism, ...] = (
     ),
     Mechanism(
         "China's retaliation capacity",
-        "CN.strategy.retaliation_sectors",
-        ["agriculture"],
-        ["agriculture", "autos", "machinery", "other"],
+        "CN.strategy.capacity",
+        0.5,
+        1.5,
         (Expect("escalation.US-CN", -1, SHARE),),
-        "the more of the coercer's exports the target can hit, the less coercion pays",
+        "the harder the target can hit the coercer's exports back, the less coercion pays "
+        "(capacity: the retaliatory rise over the coercer's, model.md N13)",
         "Schelling 1966; Bown 2021 (China's targeted retaliation)",
     ),
     Mechanism(
