@@ -21,8 +21,6 @@ diagnostics draw from ``diagnostic_rng``, derived from the same seed.
 
 from __future__ import annotations
 
-import itertools
-
 import mesa
 import numpy as np
 
@@ -51,7 +49,6 @@ from negsim.scenarios import Scenario, load_scenario
 COLLECT = ("rounds", "final", "none")
 SOLVES = ("screened", "exact")  # how candidate packages are solved (model.md E12)
 NASH_SAMPLE = 256  # random packages on which a table's Nash solution is found
-BEST_FEW = 4  # screened packages solved exactly for a party's best hoped-for utility (E12)
 
 
 class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
@@ -194,34 +191,9 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
 
     def estimate_best(self, table: Table) -> None:
         """Each party's best hoped-for utility: the best of a sample of packages."""
-        current = self.issue_values(table)
-        bounds = self.bounds(table, current)
-        samples = [self.country_agents[p].candidates(table, current, bounds) for p in table.parties]
-        packages = np.vstack(samples)
-        # the best few of the linearised prices (E11) are solved exactly below
-        utilities = self.table_payoffs(table, packages, screened=self.screened, steps=0).total
-        starts = np.cumsum([0, *[len(sample) for sample in samples]])
-        rows = [np.arange(a, z) for a, z in itertools.pairwise(starts)]
-        owns = self._own_net(table, packages, rows, _own_columns(utilities, starts, table.parties))
-        if self.screened:  # the best few of the screen, solved exactly in one batch (E12)
-            rows = [
-                r[np.argsort(-own, kind="stable")[:BEST_FEW]]
-                for r, own in zip(rows, owns, strict=True)
-            ]
-            exact = self.table_payoffs(table, packages[np.concatenate(rows)]).total
-            owns = _own_columns(exact, np.cumsum([0, *map(len, rows)]), table.parties)
-            owns = self._own_net(table, packages, rows, owns)
-        for party, own in zip(table.parties, owns, strict=True):
-            table.best[party] = float(own.max())
+        for party, best in zip(table.parties, self.valuation.best_hopes(table), strict=True):
+            table.best[party] = best
             table.stalled[party] = 0
-
-    def _own_net(self, table: Table, packages: np.ndarray, rows: list, owns: list) -> list:
-        """Each party's own utilities of its rows, less its private cost of demands (N11)."""
-        agents = [self.country_agents[p] for p in table.parties]
-        return [
-            own - agent.private_cost(table, packages[r])
-            for agent, r, own in zip(agents, rows, owns, strict=True)
-        ]
 
     def bounds(self, table: Table, current: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Bounds on offers: red lines, ``max_tariff``, tariffs in force if liberalizing (N2).
@@ -395,11 +367,6 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
     def outcome(self) -> Outcome:
         """The outcome record of the run so far."""
         return Outcome.from_model(self)
-
-
-def _own_columns(utilities: np.ndarray, starts: np.ndarray, parties: list[int]) -> list:
-    """Each party's own utility over its block of rows (blocks begin at ``starts``)."""
-    return [utilities[starts[k] : starts[k + 1], p] for k, p in enumerate(parties)]
 
 
 def simulate(

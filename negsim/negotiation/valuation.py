@@ -7,6 +7,7 @@ between the parties executed, the target replying as the coercer expects.
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,6 +20,8 @@ from negsim.payoffs import Payoffs, TableEvaluator
 if TYPE_CHECKING:
     from negsim.negotiation.model import NegotiationModel
 
+BEST_FEW = 4  # screened packages solved exactly for a party's best hoped-for utility (E12)
+
 
 class Valuation:
     """Payoffs of offers and of breakdowns for one model."""
@@ -26,6 +29,39 @@ class Valuation:
     def __init__(self, model: NegotiationModel) -> None:
         self.model = model
         self._pair_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def best_hopes(self, table: Table) -> list[float]:
+        """Each party's best hoped-for utility at ``table``: the best of its own sample.
+
+        The samples are screened at the linearised prices (E11) and their best few
+        solved exactly in one batch (E12); each party's private cost of demands on it
+        is subtracted (N11).
+        """
+        model = self.model
+        current = model.issue_values(table)
+        bounds = model.bounds(table, current)
+        agents = [model.country_agents[p] for p in table.parties]
+        samples = [agent.candidates(table, current, bounds) for agent in agents]
+        packages = np.vstack(samples)
+        utilities = self.table_payoffs(table, packages, screened=model.screened, steps=0).total
+        starts = np.cumsum([0, *[len(sample) for sample in samples]])
+        rows = [np.arange(a, z) for a, z in itertools.pairwise(starts)]
+        owns = self._own_net(table, packages, rows, _own_columns(utilities, starts, table.parties))
+        if model.screened:  # the best few of the screen, solved exactly in one batch (E12)
+            best = [np.argsort(-own, kind="stable")[:BEST_FEW] for own in owns]
+            rows = [r[b] for r, b in zip(rows, best, strict=True)]
+            exact = self.table_payoffs(table, packages[np.concatenate(rows)]).total
+            owns = _own_columns(exact, np.cumsum([0, *map(len, rows)]), table.parties)
+            owns = self._own_net(table, packages, rows, owns)
+        return [float(own.max()) for own in owns]
+
+    def _own_net(self, table: Table, packages: np.ndarray, rows: list, owns: list) -> list:
+        """Each party's own utilities of its rows, less its private cost of demands (N11)."""
+        agents = [self.model.country_agents[p] for p in table.parties]
+        return [
+            own - agent.private_cost(table, packages[r])
+            for agent, r, own in zip(agents, rows, owns, strict=True)
+        ]
 
     def evaluator(self, table: Table) -> TableEvaluator:
         """The table's restricted payoff evaluator, shared by models of one scenario."""
@@ -195,3 +231,8 @@ class Valuation:
                     belief = agent.beliefs.of(threat.by, "resolve")
                     chance[agent.index] += float(belief.weights @ (best + belief.values >= stay))
         return chance / len(pending)
+
+
+def _own_columns(utilities: np.ndarray, starts: np.ndarray, parties: list[int]) -> list:
+    """Each party's own utility over its block of rows (blocks begin at ``starts``)."""
+    return [utilities[starts[k] : starts[k + 1], p] for k, p in enumerate(parties)]
