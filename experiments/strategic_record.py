@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,15 +30,15 @@ from scipy import stats
 
 import negsim
 from negsim.economy import World, trade_war
+from negsim.sweeps import Experiment
 
-PERTURBATIONS = {  # escalation.toml's set, as frozen scipy distributions
-    "JP.security.reliance.US": stats.uniform(0.6, 0.35),
-    "economy.elasticity": stats.uniform(2.5, 3.5),
-    "US.politics.salience_peak": stats.truncnorm(
-        (0.05 - 0.25) / 0.1, (0.6 - 0.25) / 0.1, 0.25, 0.1
-    ),
-    "US.strategy.concession": stats.loguniform(0.3, 0.8),
-    "CN.strategy.concession": stats.loguniform(0.4, 0.9),
+#: The perturbations of ``escalation.toml`` (read from it: one definition), frozen scipy
+#: distributions keyed by dotted path.
+PERTURBATIONS = {
+    path: dist.frozen()
+    for path, dist in Experiment.from_file(
+        Path(__file__).with_name("escalation.toml")
+    ).perturbations.items()
 }
 
 STATICS = {
