@@ -169,19 +169,25 @@ def test_every_agreement_is_individually_rational(runs):
     assert count > 50
 
 
-def test_multilateral_agreements_are_mfn(runs):
-    models, _ = runs["multilateral"]
-    agreed = [m for m in models if m.tables[0].status == "agreed"]
-    assert agreed
-    # a snap-back (A4) restores the Section 301 tariffs on China alone: MFN until then
-    kept = [m for m in agreed if m.snapbacks == 0]
-    assert kept
-    for model in kept:
+def test_multilateral_agreements_are_mfn(tag2018):
+    # The schedule as agreed, read in the round the one table signs: later scheduled
+    # events (the EU-Japan EPA) are preferential by design, and a snap-back (A4)
+    # restores the Section 301 tariffs on China alone.
+    checked = 0
+    for seed in range(6):
+        model = NegotiationModel(tag2018, "multilateral", rng=seed, collect="none")
+        table = model.tables[0]
+        while model.running and table.status != "agreed":
+            model.step()
+        if table.status != "agreed":
+            continue
+        checked += 1
         for j in range(3):
             exporters = [i for i in range(4) if i != j]
             schedule = model.tariffs[j, exporters, :]
             # every exporter, ROW included, faces the same tariff per sector
-            assert np.allclose(schedule, schedule[0]), model.seed
+            assert np.allclose(schedule, schedule[0]), seed
+    assert checked >= 3
 
 
 def test_a_us_japan_deal_changes_no_tariff_on_china(tag2018):

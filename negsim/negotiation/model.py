@@ -291,13 +291,31 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
                 self._negotiate(table)
         self.health += self.diplomacy.recovery * (1.0 - self.health)
         self.version += 1
-        if self.round >= self.horizon or not any(t.talking for t in self.tables):
+        if self.round >= self.horizon or not (self.talking or self.watching):
             self.running = False
         if self.collect == "rounds" or (self.collect == "final" and not self.running):
             self.datacollector.collect(self)
 
+    @property
+    def talking(self) -> bool:
+        """Whether any table is still open or agreed and waiting to sign."""
+        return any(t.talking for t in self.tables)
+
+    @property
+    def watching(self) -> bool:
+        """Whether a deal's promises are still watched: reform (A4) or purchases (A2-A3).
+
+        A signed deal is not the end of the story: delivery is read every round until
+        the horizon and can trigger a snap-back, so the run goes on while it is watched.
+        """
+        reform = any(demand.watched for demand in self.demands)
+        purchases = any(
+            t.commitments is not None and not t.commitments.snapped for t in self.tables
+        )
+        return reform or purchases
+
     def run(self) -> Outcome:
-        """Play rounds until the horizon or until every table has closed."""
+        """Play rounds until the horizon, or until no table talks and nothing is watched."""
         while self.running:
             self.step()
         return self.outcome()
