@@ -303,7 +303,7 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
 
     @property
     def watching(self) -> bool:
-        """Whether a deal's promises are still watched: reform (A4) or purchases (A2-A3).
+        """Whether a deal's promises are still watched: reform (A4) or purchases (A2-A3), C5.
 
         A signed deal is not the end of the story: delivery is read every round until
         the horizon and can trigger a snap-back, so the run goes on while it is watched.
