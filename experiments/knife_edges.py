@@ -11,9 +11,9 @@ Every arm runs the same seeds ``0 .. runs-1`` (paired: the same draws of types a
 offers wherever the parameter does not change them), tag2018 as it stands, bilateral.
 
 Rows are printed as they are done, the behavioural parameters first, then the trade
-data. Run: ``python experiments/knife_edges.py --runs 200 --workers 2 [--markdown]``
-(141 parameters, 2 arms each: 56,600 runs, 911 s measured with 2 workers on the two
-shared cores here, about 60 runs a second; ``--only PATH-PREFIX`` for a subset).
+data. Run: ``python experiments/knife_edges.py --runs 100 --workers 2 [--markdown]``
+(145 parameters, 2 arms each: 29,100 runs, 378 s measured with 2 workers on the two
+shared cores here, about 75 runs a second; ``--only PATH-PREFIX`` for a subset).
 """
 
 from __future__ import annotations

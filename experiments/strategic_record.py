@@ -13,9 +13,9 @@ high and known full -> private (N14), the US midterms moved from round 2 to roun
 CPTPP on -> off, and for Japan's side: Japan's reliance 0.2 -> 0.95, its upper-house
 election (round 10) off and moved to round 5, the electoral cycle of lobby weights
 (P7) off -> on, and a 90-day notice before signing (3 rounds) against the statute's
-none for a 19 USC 4202(a) agreement. ``... knife --runs 200`` moves each new
-estimated ([E]) value of the US-China mechanism by -10% and +10% (paired seeds) and
-prints the escalation share. ``--only TEXT`` keeps the statics / knife paths holding TEXT.
+none for a 19 USC 4202(a) agreement. ``--only TEXT`` keeps the statics whose label
+holds TEXT. The +-10% checks of every estimated value, the new ones included, are
+``experiments/knife_edges.py``.
 """
 
 from __future__ import annotations
@@ -101,15 +101,6 @@ STATICS = {
         {"notices.us_tpa.rounds": 3},
         {},
     ),
-}
-
-#: The new estimated values of the US-China mechanism, moved by -10% and +10% (knife).
-KNIFE = {
-    "demands.us_section301.cost.values": [0.37, 0.75, 1.5, 3.0],
-    "demands.us_section301.curvature": 2.0,
-    "demands.us_section301.compliance.values": [0.2, 0.5, 0.8],
-    "CN.strategy.capacity": 1.0,
-    "demands.us_section301.value": 0.25,  # sourced [S24], moved as a check
 }
 
 COLUMNS = (
@@ -261,11 +252,9 @@ def _weighted(world: World, tariffs: np.ndarray, j: int, i: int) -> float:
     return float((weights * tariffs[j, i]).sum() / weights.sum())
 
 
-def statics(runs: int, only: str = "") -> None:
+def statics(runs: int) -> None:
     base = negsim.load_scenario("tag2018")
     for label, arms in STATICS.items():
-        if only not in label:
-            continue
         low, high = resolve_arms(base) if arms == "resolve" else arms
         a = pd.DataFrame([run(seed, low) for seed in range(runs)])
         b = pd.DataFrame([run(seed, high) for seed in range(runs)])
@@ -277,38 +266,16 @@ def statics(runs: int, only: str = "") -> None:
             )
 
 
-def scaled(value, factor: float):
-    """``value`` (a number or a list of numbers) times ``factor``."""
-    return [v * factor for v in value] if isinstance(value, list) else value * factor
-
-
-def knife(runs: int) -> None:
-    """Escalation share (and more) at -10%, 0 and +10% of each new [E] value, paired seeds."""
-    base = pd.DataFrame([run(seed, {}) for seed in range(runs)])
-    print(f"knife edges, {runs} paired seeds; base escalation {base['escalation'].mean():.3f}")
-    for path, value in KNIFE.items():
-        for factor in (0.9, 1.1):
-            moved = pd.DataFrame([run(seed, {path: scaled(value, factor)}) for seed in range(runs)])
-            diff = (moved["escalation"] - base["escalation"]).to_numpy(dtype=float)
-            print(
-                f"  {path} x{factor}: escalation {moved['escalation'].mean():.3f} "
-                f"({interval(diff)}), both above start {moved['both_above_start'].mean():.3f}, "
-                f"reform {moved['reform'].mean():.3f}, snapback {moved['snapback'].mean():.3f}"
-            )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["record", "statics", "knife"])
+    parser.add_argument("what", choices=["record", "statics"])
     parser.add_argument("--runs", type=int, default=500)
-    parser.add_argument("--only", default="", help="only the statics / knife paths holding this")
+    parser.add_argument("--only", default="", help="only the statics whose label holds this")
     args = parser.parse_args()
     if args.only:
         for label in [k for k in STATICS if args.only not in k]:
             del STATICS[label]
-        for path in [k for k in KNIFE if args.only not in k]:
-            del KNIFE[path]
-    {"record": record_figures, "statics": statics, "knife": knife}[args.what](args.runs)
+    {"record": record_figures, "statics": statics}[args.what](args.runs)
 
 
 if __name__ == "__main__":

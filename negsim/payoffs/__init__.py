@@ -1,14 +1,12 @@
-"""The three payoff components (econ, security, politics) and their total.
+"""Payoffs: what each country gets from a tariff state, in % of its own GDP.
 
-All payoffs are in percent of the country's own GDP, relative to the calibrated
-start, and are evaluated for a batch of ``K`` candidate tariff states in one
-vectorised call: tariffs of shape (K, n+1, n+1, S) in, arrays of shape (K, n) out.
-The economy behind them is the general equilibrium of :mod:`negsim.economy`: econ
-is the real-income change (EV), lobbies weigh the real rents of their sectors'
-specific factors (more as an election nears, P7), and deficit salience weighs
-bilateral balances with the other negotiating countries. Formulas: ``docs/model.md#payoffs``.
+- :mod:`~negsim.payoffs.model`: the three components (econ, security, politics) and
+  their total, for a batch of candidate states (docs/model.md P1-P7);
+- :mod:`~negsim.payoffs.tables`: the offers of one table solved as one batch on the
+  state in force, screened on the linearised economy where asked (E11-E12);
+- :mod:`~negsim.payoffs.redlines`: bounds beyond which a package is unratifiable.
 
-This module knows nothing of Mesa, files or the command line.
+This package knows nothing of Mesa, files or the command line.
 """
 
 from negsim.payoffs.model import PayoffModel, Payoffs
