@@ -16,6 +16,8 @@ import numpy as np
 from negsim.economy import calibration
 from negsim.economy.solver import Baseline, Equilibrium, solve
 
+SOLVED_KEPT = 16  # single states solved from the baseline that a world remembers
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -48,6 +50,9 @@ class World:
     base_imports: np.ndarray = field(init=False)
     domestic: np.ndarray = field(init=False)
     base_tariffs: np.ndarray = field(init=False)
+    _solved: dict[bytes, Equilibrium] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         """Derive the views of the baseline."""
@@ -79,8 +84,22 @@ class World:
         """The equilibrium of tariff states (K, n+1, n+1, S) or (n+1, n+1, S).
 
         ``start``: log factor price changes (K, n+1, S) to start Newton from.
+
+        One state solved from the baseline is remembered by its tariffs (the last
+        :data:`SOLVED_KEPT`): the state in force is asked for by the model, every
+        table evaluator and the record, and the solve is a function of the tariffs
+        alone, so the answer is the same numbers. Treat the result as read-only.
         """
-        return solve(self.baseline, tariffs, start=start, strict=strict)
+        tariffs = np.asarray(tariffs, dtype=float)
+        if start is not None or not strict or tariffs.size != self.base_tariffs.size:
+            return solve(self.baseline, tariffs, start=start, strict=strict)
+        key = tariffs.tobytes()
+        eq = self._solved.get(key)
+        if eq is None:
+            eq = self._solved[key] = solve(self.baseline, tariffs)
+            if len(self._solved) > SOLVED_KEPT:
+                self._solved.pop(next(iter(self._solved)))
+        return eq
 
     def welfare(self, tariffs: np.ndarray) -> np.ndarray:
         """Real-income change (EV) in % of own GDP of every economy, (K, n+1) (E8)."""

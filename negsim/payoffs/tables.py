@@ -8,12 +8,18 @@ from __future__ import annotations
 import numpy as np
 
 from negsim.economy import Equilibrium, kernel
-from negsim.economy.linear import SCREEN_STEPS, Linearisation, linearise, solve_offers
+from negsim.economy.linear import (
+    SCREEN_STEPS,
+    Linearisation,
+    append_rows,
+    linearise,
+    solve_offers,
+)
 from negsim.payoffs.model import PayoffModel, Payoffs
 
-_NONE = np.zeros(0)
-MEMO_ROWS = 8  # batches up to this size are remembered by their tariffs (exactly the same)
+MEMO_ROWS = 16  # batches up to this size are remembered by their tariffs (exactly the same)
 MEMO_SIZE = 64  # remembered batches per table evaluator
+STATES_KEPT = 4  # states in force whose start and linearisation each evaluator keeps
 
 
 class TableEvaluator:
@@ -47,12 +53,12 @@ class TableEvaluator:
         # tariff entries that carry trade and no offer sets (checked by covers)
         self._outside = (world.base_imports > 0).reshape(-1)
         self._outside[self.entries_set] = False
-        self._start_key: bytes | None = None
-        self._start: np.ndarray | None = None
-        self._linear_key: bytes | None = None
-        self._reference: tuple[np.ndarray, np.ndarray, np.ndarray] = (_NONE, _NONE, _NONE)
+        # per state in force (by its tariffs' bytes): the Newton start and the prepared
+        # terms of its links, and its linearisation; a few kept, as tables alternate
+        self._starts: dict[bytes, tuple[np.ndarray, tuple]] = {}
+        self._linears: dict[bytes, Linearisation] = {}
         self._memo: dict[bytes, Equilibrium] = {}
-        self._linear: Linearisation | None = None
+        self._exact_memo: dict[bytes, Equilibrium] = {}
 
     # ------------------------------------------------------------------ tariff views
 
@@ -128,35 +134,64 @@ class TableEvaluator:
     def _solve(
         self, link_tariffs: np.ndarray, current: np.ndarray, screened: int | None, steps: int
     ) -> Equilibrium:
-        """The equilibria behind :meth:`evaluate` (exact, or screened rows first)."""
-        price = self.start(current)
+        """The equilibria behind :meth:`evaluate` (exact, or screened rows first).
+
+        With a linearisation the rows are independent (each starts from its linearised
+        prices with the state in force's chord), so the exact rows after the screened
+        ones are solved apart and remembered by their tariffs: the same numbers.
+        """
+        k = len(link_tariffs)
+        if screened is None or not 0 < screened < k:
+            return self._solve_rows(link_tariffs, current, screened, steps)
+        head = self._solve_rows(link_tariffs[:screened], current, screened, steps)
+        rest = link_tariffs[screened:]
+        key = b"|".join([current.tobytes(), rest.tobytes()])
+        exact = self._exact_memo.get(key)
+        if exact is None:
+            exact = self._exact_memo[key] = self._solve_rows(rest, current, 0, steps)
+            if len(self._exact_memo) > MEMO_SIZE:
+                self._exact_memo.pop(next(iter(self._exact_memo)))
+        return append_rows(head, exact)
+
+    def _solve_rows(
+        self, link_tariffs: np.ndarray, current: np.ndarray, screened: int | None, steps: int
+    ) -> Equilibrium:
+        price, reference = self._prepared(current)
         lin = None if screened is None else self.linearisation(current)
         states = self.states(link_tariffs, current)
         baseline = self.model.world.baseline
         return solve_offers(
-            baseline, self._reference, self.entries_set, states, price, lin, screened, steps
+            baseline, reference, self.entries_set, states, price, lin, screened, steps
         )
 
-    def start(self, current: np.ndarray) -> np.ndarray:
-        """Log factor prices of the state in force: the Newton start of its offers (E6)."""
+    def _prepared(self, current: np.ndarray) -> tuple[np.ndarray, tuple]:
+        """The state in force's log factor prices and its links' prepared terms."""
         key = current.tobytes()
-        if key != self._start_key or self._start is None:
-            self._start = np.log(self.model.world.solve(current).price[0])
+        found = self._starts.get(key)
+        if found is None:
+            price = np.log(self.model.world.solve(current).price[0])
             b = self.model.world.baseline
             clean = np.array(current, dtype=float)[None]
             clean[:, np.arange(b.m), np.arange(b.m)] = 0.0  # domestic sales pay none
             prepared = kernel.prepare(clean, b.tariffs, b.share, b.elasticity)
-            weight0, net, theta = (np.ascontiguousarray(a[0]) for a in prepared)
-            self._reference = (weight0, net, theta)
-            self._start_key = key
-        return self._start
+            reference = tuple(np.ascontiguousarray(a[0]) for a in prepared)
+            found = self._starts[key] = (price, reference)
+            if len(self._starts) > STATES_KEPT:
+                self._starts.pop(next(iter(self._starts)))
+        return found
+
+    def start(self, current: np.ndarray) -> np.ndarray:
+        """Log factor prices of the state in force: the Newton start of its offers (E6)."""
+        return self._prepared(current)[0]
 
     def linearisation(self, current: np.ndarray) -> Linearisation:
         """The economy linearised at the state in force on the table's entries (E11)."""
         key = current.tobytes()
-        if key != self._linear_key or self._linear is None:
+        lin = self._linears.get(key)
+        if lin is None:
             price = self.start(current)
             baseline = self.model.world.baseline
-            self._linear = linearise(baseline, current, self.entries_set, price=price)
-            self._linear_key = key
-        return self._linear
+            lin = self._linears[key] = linearise(baseline, current, self.entries_set, price=price)
+            if len(self._linears) > STATES_KEPT:
+                self._linears.pop(next(iter(self._linears)))
+        return lin
