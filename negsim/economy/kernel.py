@@ -13,8 +13,14 @@ from numba import njit
 
 
 @njit(cache=True)
-def _state(u, weight0, net, theta, alpha, income, deficit, eps, lam, flows, demand, out, expend):
-    """Shares, flows, demand and spending at log prices u; returns the revenue shares."""
+def _state(
+    u, weight0, net, theta, alpha, income, deficit, eps, lam, flows, demand, out, expend, phis
+):
+    """Shares, flows, demand and spending at log prices u; returns the revenue shares.
+
+    ``phis`` receives Φ[j, s] = Σ_i λ0 (p̂ τ̂)^(−ε) (E3), from which :func:`_index_of`
+    gives the price indices at u without computing the powers again.
+    """
     m, _, s = weight0.shape
     rho = np.zeros(m)
     power = np.empty((m, s))  # p̂^(−ε_s), once per supplier
@@ -30,6 +36,7 @@ def _state(u, weight0, net, theta, alpha, income, deficit, eps, lam, flows, dema
                 c = weight0[j, i, r] * power[i, r]
                 lam[j, i, r] = c
                 phi += c
+            phis[j, r] = phi
             share = 0.0
             inverse = 1.0 / phi if phi > 0 else 0.0
             for i in range(m):
@@ -164,6 +171,7 @@ def solve_batch(
     out = np.zeros((m, s))
     resid = np.zeros(n)
     trial = np.zeros((m, s))
+    phis = np.zeros((m, s))  # Φ of the last state evaluated: that at the final u
     have_chord = chord0.shape[0] == n
     # inverse Jacobian shared by the batch (the chord method)
     chord = np.ascontiguousarray(chord0) if have_chord else np.zeros((n, n))
@@ -185,6 +193,7 @@ def solve_batch(
             demand,
             out,
             expend,
+            phis,
         )
         norm, biggest, numeraire = _residual(demand, out, active, scale, resid)
         it = 0
@@ -231,6 +240,7 @@ def solve_batch(
                 demand,
                 out,
                 expend,
+                phis,
             )
             new_norm, new_biggest, new_numeraire = _residual(demand, out, active, scale, resid)
             if not new_norm <= (0.5 if newton else 1.0) * norm:  # too slow: Newton from u
@@ -248,6 +258,7 @@ def solve_batch(
                     demand,
                     out,
                     expend,
+                    phis,
                 )
                 norm, biggest, numeraire = _residual(demand, out, active, scale, resid)
                 break
@@ -296,6 +307,7 @@ def solve_batch(
                     demand,
                     out,
                     expend,
+                    phis,
                 )
                 new_norm, biggest, numeraire = _residual(demand, out, active, scale, resid)
                 if new_norm <= norm * (1.0 + 1e-12):
@@ -305,7 +317,7 @@ def solve_batch(
             u[:, :] = trial
         residual_all[z] = biggest
         most = max(most, it)
-        _index(weight0[z], u, eps, alpha, index_all[z], trial)
+        _index_of(phis, eps, alpha, index_all[z])
     return u_all, flows_all, expend_all, residual_all, most, index_all
 
 
@@ -330,6 +342,20 @@ def prepare(t, t0, share, eps):
                     net[z, j, i, r] = 1.0 / gross
                     theta[z, j, i, r] = t[z, j, i, r] / gross
     return weight0, net, theta
+
+
+@njit(cache=True)
+def _index_of(phis, eps, alpha, index):
+    """Price index changes P̂[j, s] = Φ^(−1/ε_s) (E3) from Φ as :func:`_state` leaves it.
+
+    The same numbers as :func:`_index` at the prices of that state.
+    """
+    m, s = phis.shape
+    for j in range(m):
+        for r in range(s):
+            if alpha[j, r] <= 0:
+                continue
+            index[j, r] = np.exp(np.log(max(phis[j, r], 1e-300)) / -eps[r])
 
 
 @njit(cache=True)

@@ -217,6 +217,7 @@ def inverse_jacobian(weight0, net, theta, alpha, income, deficit, eps, active, u
     out = np.zeros((m, s))
     expend = np.zeros(m)
     u0 = u[0]
+    phis = np.zeros((m, s))
     rho = kernel._state(
         u0,
         weight0[0],
@@ -231,6 +232,7 @@ def inverse_jacobian(weight0, net, theta, alpha, income, deficit, eps, active, u
         demand,
         out,
         expend,
+        phis,
     )
     scale = 1.0 / income.sum()
     jac = kernel._jacobian(
@@ -252,10 +254,11 @@ def residuals(weight0, net, theta, alpha, income, deficit, eps, active, u):
     out = np.zeros((m, s))
     expend = np.zeros(m)
     resid = np.zeros(n)
+    phis = np.zeros((m, s))
     for z in range(k):
         kernel._state(
             u, weight0[z], net[z], theta[z], alpha, income, deficit, eps, lam, flows, demand, out,
-            expend,
+            expend, phis,
         )  # fmt: skip
         _, _, numeraire = kernel._residual(demand, out, active, scale, resid)
         resid[n - 1] = numeraire
