@@ -115,6 +115,7 @@ def screen(
         max_iter=steps,
         prepared=prepared,
         newton=False,
+        cleaned=True,
     )
     eq.exact = False
     return eq
@@ -136,6 +137,7 @@ def solve_offers(
     lin: Linearisation | None,
     screened: int | None,
     steps: int = SCREEN_STEPS,
+    values: np.ndarray | None = None,
 ) -> Equilibrium:
     """Equilibria of states that differ from a solved state only on ``entries``.
 
@@ -149,9 +151,11 @@ def solve_offers(
         screened: rows screened (E12) first, the rest exact from the linearised
             prices; ``None``: every row exact from ``price``, no linearisation.
         steps: chord steps of a screened row.
+        values: the states' tariffs on ``entries``, (K, L), if the caller has them.
     """
     b, k = baseline, len(states)
-    values = states.reshape(k, int(np.prod(states.shape[1:])))[:, entries]
+    if values is None:
+        values = states.reshape(k, int(np.prod(states.shape[1:])))[:, entries]
     prepared = prepare_near(reference, entries, values, b.tariffs, b.share, b.elasticity)
     if screened is None or lin is None:
         start = np.broadcast_to(price, (k, *price.shape))

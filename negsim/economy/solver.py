@@ -162,6 +162,7 @@ def solve(
     max_iter: int = MAX_ITERATIONS,
     prepared: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     newton: bool = True,
+    cleaned: bool = False,
 ) -> Equilibrium:
     """Solve a batch of tariff states by Newton steps on the factor prices.
 
@@ -181,12 +182,14 @@ def solve(
         prepared: the CES weights, 1/(1 + t) and t/(1 + t) of the states, (K, m, m, S)
             each, if already computed (:func:`negsim.economy.linear.prepare_near`).
         newton: False for chord steps only, no Newton fallback (the screen, E12).
+        cleaned: ``tariffs`` is already a fresh float batch (K, m, m, S) with zero
+            diagonal (as :func:`_clean` returns it); it is kept, not copied.
 
     Returns:
         The equilibria. At the baseline tariffs the baseline is reproduced exactly.
     """
     b = baseline
-    t = _clean(b, tariffs)
+    t = tariffs if cleaned else _clean(b, tariffs)
     k, m, s = t.shape[0], b.m, len(b.elasticity)
     eps = b.elasticity
     use_kernel = _kernel is not None and compiled

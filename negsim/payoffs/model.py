@@ -95,7 +95,9 @@ class PayoffModel:
         # rivalry: -Σ_j ρ[i,j] (econ_j - econ_i) = -(econ @ ρᵀ) + econ * Σ_j ρ[i,j]   (P3)
         self.rivalry_matrix = np.diag(self.rivalry.sum(axis=1)) - self.rivalry.T
         self.base_balance = self.balance(world.baseline.flows[None])[0]
-        self._proximity_cache: dict[int, np.ndarray] = {}
+        self._proximity_cache: dict[int, np.ndarray] = {}  # per round (read-only arrays)
+        self._salience_cache: dict[int, np.ndarray] = {}
+        self._lobby_cache: dict[int, np.ndarray] = {}
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, world: World | None = None) -> PayoffModel:
@@ -150,7 +152,12 @@ class PayoffModel:
         ``ω = base + peak · exp(-(e - round) / lead)`` with ``e`` the next election at
         or after ``round``; after the last election only ``base`` remains (model.md P5).
         """
-        return self.salience_base + self.salience_peak * self.proximity(round_)
+        cached = self._salience_cache.get(round_)
+        if cached is None:
+            cached = self._salience_cache[round_] = (
+                self.salience_base + self.salience_peak * self.proximity(round_)
+            )
+        return cached
 
     def lobby_weights(self, round_: int) -> np.ndarray:
         """Lobby weights θ_i,s(r) at a round, shape (n, S) (model.md P7).
@@ -158,7 +165,12 @@ class PayoffModel:
         ``θ(r) = θ · (1 + κ · exp(-(e - round) / lead))``: organised sectors weigh more
         as the country's next election approaches (Conconi, Facchini & Zanardi 2014).
         """
-        return self.lobby * (1.0 + self.lobby_peak * self.proximity(round_))[:, None]
+        cached = self._lobby_cache.get(round_)
+        if cached is None:
+            cached = self._lobby_cache[round_] = (
+                self.lobby * (1.0 + self.lobby_peak * self.proximity(round_))[:, None]
+            )
+        return cached
 
     # ------------------------------------------------------------------ evaluation
 

@@ -160,8 +160,9 @@ class TableEvaluator:
         lin = None if screened is None else self.linearisation(current)
         states = self.states(link_tariffs, current)
         baseline = self.model.world.baseline
+        values = np.ascontiguousarray(link_tariffs, dtype=float)
         return solve_offers(
-            baseline, reference, self.entries_set, states, price, lin, screened, steps
+            baseline, reference, self.entries_set, states, price, lin, screened, steps, values
         )
 
     def _prepared(self, current: np.ndarray) -> tuple[np.ndarray, tuple]:
