@@ -86,7 +86,7 @@ def figures(name: str = "tag2018", number: int = 200) -> dict:
 
 def _linearise(evaluator: TableEvaluator, current: np.ndarray) -> None:
     """Linearise the economy at ``current`` afresh (model.md E11), bypassing the cache."""
-    evaluator._linear_key = None
+    evaluator._linears.clear()
     evaluator.linearisation(current)
 
 
