@@ -20,6 +20,7 @@ from negsim.payoffs.model import PayoffModel, Payoffs
 MEMO_ROWS = 16  # batches up to this size are remembered by their tariffs (exactly the same)
 MEMO_SIZE = 64  # remembered batches per table evaluator
 STATES_KEPT = 4  # states in force whose start and linearisation each evaluator keeps
+LARGE_PRICES = 100  # above this many factor prices (a chord of 10^4 numbers) it keeps one
 
 
 class TableEvaluator:
@@ -55,6 +56,8 @@ class TableEvaluator:
         self._outside[self.entries_set] = False
         # per state in force (by its tariffs' bytes): the Newton start and the prepared
         # terms of its links, and its linearisation; a few kept, as tables alternate
+        prices = world.baseline.m * world.n_sectors
+        self._kept = STATES_KEPT if prices <= LARGE_PRICES else 1  # memory of large worlds
         self._starts: dict[bytes, tuple[np.ndarray, tuple]] = {}
         self._linears: dict[bytes, Linearisation] = {}
         self._memo: dict[bytes, Equilibrium] = {}
@@ -177,7 +180,7 @@ class TableEvaluator:
             prepared = kernel.prepare(clean, b.tariffs, b.share, b.elasticity)
             reference = tuple(np.ascontiguousarray(a[0]) for a in prepared)
             found = self._starts[key] = (price, reference)
-            if len(self._starts) > STATES_KEPT:
+            if len(self._starts) > self._kept:
                 self._starts.pop(next(iter(self._starts)))
         return found
 
@@ -193,6 +196,6 @@ class TableEvaluator:
             price = self.start(current)
             baseline = self.model.world.baseline
             lin = self._linears[key] = linearise(baseline, current, self.entries_set, price=price)
-            if len(self._linears) > STATES_KEPT:
+            if len(self._linears) > self._kept:
                 self._linears.pop(next(iter(self._linears)))
         return lin
