@@ -29,6 +29,7 @@ from negsim.negotiation.agents import CountryAgent
 from negsim.negotiation.agreements import AgreementRules
 from negsim.negotiation.beliefs import TYPES
 from negsim.negotiation.coercion import Responses, ThreatState
+from negsim.negotiation.commitments import purchase_issues
 from negsim.negotiation.demands import add_issues, bound_shares, demands_of
 from negsim.negotiation.diagnostics import diagnostic_rng
 from negsim.negotiation.kinds import strategy_for
@@ -178,6 +179,7 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
             tables = [multilateral_table(parties, self.world.base_imports, n_sectors)]
         for table in tables:
             add_issues(table, self.demands)
+            purchase_issues(self.config, table, self.world, self.evaluators)
             for notice in self.config.notices.values():
                 by = self.codes.index(notice.by)
                 if by in table.parties and any(
@@ -203,13 +205,29 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         low, high = table.bounds(self.red_lines.lower, self.red_lines.upper)
         if self.config.protocol.liberalizing:
             high = np.minimum(high, np.maximum(current, low))
-        return bound_shares(table, self.demands, low, high)
+        low, high = bound_shares(table, self.demands, low, high)
+        if table.purchases:  # an amount committed runs from 0 to the most allowed (A6)
+            low, high = low.copy(), high.copy()
+            for column, issue in table.purchases.items():
+                low[column], high[column] = 0.0, issue.most
+        return low, high
 
     def issue_values(self, table: Table) -> np.ndarray:
-        """The issues' values in force: tariffs, and the shares of demands met (N10)."""
+        """The issues' values in force: tariffs, shares of demands met (N10), purchases (A6).
+
+        A committed entry counts at its paper tariff, its amount at the amount committed
+        while the commitment holds (0 otherwise).
+        """
         current = table.current(self.tariffs)
         for k, column in table.demands.items():
             current[column] = self.demands[k].met
+        held = table.commitments
+        for column, issue in table.purchases.items():
+            if held is not None and not held.snapped and issue.entry in held.entries:
+                current[issue.target] = held.paper[issue.entry]
+                current[column] = held.amounts[issue.entry]
+            else:
+                current[column] = 0.0
         return current
 
     def mfn_issues(self, table: Table) -> np.ndarray:
@@ -217,6 +235,11 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         row = len(self.codes)
         values = self.tariffs[table.importer, row, table.sector] * table.weights
         return np.bincount(table.issue_of_target, values, minlength=table.n_issues)
+
+    def issue_imports(self, table: Table) -> np.ndarray:
+        """Each issue's imports at the start, USD bn (the weights of model.md N16)."""
+        flows = self.world.base_imports[table.importer, table.exporter, table.sector]
+        return np.bincount(table.issue_of_target, flows, minlength=table.n_issues)
 
     # ------------------------------------------------------------------ valuation
 
