@@ -132,6 +132,31 @@ def purchase_issues(scenario: Scenario, table: Table, world: World, cache: dict)
         table.n_issues += 1
 
 
+def bound_purchases(table: Table, low: np.ndarray, high: np.ndarray):
+    """Bounds with each purchase issue from 0 to the most allowed (A6); copies if any."""
+    if not table.purchases:
+        return low, high
+    low, high = low.copy(), high.copy()
+    for column, issue in table.purchases.items():
+        low[column], high[column] = 0.0, issue.most
+    return low, high
+
+
+def purchases_in_force(table: Table, current: np.ndarray) -> None:
+    """Set the purchase issues of ``current`` in place (A6).
+
+    While a commitment holds, its entry counts at its paper tariff and its amount at
+    the amount committed; otherwise the amount is 0.
+    """
+    held = table.commitments
+    for column, issue in table.purchases.items():
+        if held is not None and not held.snapped and issue.entry in held.entries:
+            current[issue.target] = held.paper[issue.entry]
+            current[column] = held.amounts[issue.entry]
+        else:
+            current[column] = 0.0
+
+
 def put_purchases(
     rng: np.random.Generator, offers: np.ndarray, purchases: dict, low: np.ndarray, high: np.ndarray
 ) -> None:

@@ -29,7 +29,7 @@ from negsim.negotiation.agents import CountryAgent
 from negsim.negotiation.agreements import AgreementRules
 from negsim.negotiation.beliefs import TYPES
 from negsim.negotiation.coercion import Responses, ThreatState
-from negsim.negotiation.commitments import purchase_issues
+from negsim.negotiation.commitments import bound_purchases, purchase_issues, purchases_in_force
 from negsim.negotiation.demands import add_issues, bound_shares, demands_of
 from negsim.negotiation.diagnostics import diagnostic_rng
 from negsim.negotiation.kinds import strategy_for
@@ -206,11 +206,7 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         if self.config.protocol.liberalizing:
             high = np.minimum(high, np.maximum(current, low))
         low, high = bound_shares(table, self.demands, low, high)
-        if table.purchases:  # an amount committed runs from 0 to the most allowed (A6)
-            low, high = low.copy(), high.copy()
-            for column, issue in table.purchases.items():
-                low[column], high[column] = 0.0, issue.most
-        return low, high
+        return bound_purchases(table, low, high)
 
     def issue_values(self, table: Table) -> np.ndarray:
         """The issues' values in force: tariffs, shares of demands met (N10), purchases (A6).
@@ -221,13 +217,7 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         current = table.current(self.tariffs)
         for k, column in table.demands.items():
             current[column] = self.demands[k].met
-        held = table.commitments
-        for column, issue in table.purchases.items():
-            if held is not None and not held.snapped and issue.entry in held.entries:
-                current[issue.target] = held.paper[issue.entry]
-                current[column] = held.amounts[issue.entry]
-            else:
-                current[column] = 0.0
+        purchases_in_force(table, current)
         return current
 
     def mfn_issues(self, table: Table) -> np.ndarray:
