@@ -6,15 +6,16 @@ truces, end tariffs against the September 2018 start and the economy's full trad
 war, who retaliates, commitments agreed and met, the share of the Section 301
 demand met) over seeds with the perturbation set of ``escalation.toml``.
 ``... statics --runs 200`` prints paired differences (same seeds, same perturbation
-draws) with 95% intervals for: Japan's reliance on the US 0 -> 1, China's resolve
-low -> high, China's retaliation capacity and its cost of reform low -> high, the
-US value of the demand, China's compliance with promised reform known low -> known
-high and known full -> private (N14), the US midterms moved from round 2 to round 20,
+draws) with 95% intervals for: Japan's reliance on the US 0 -> 1, China's resolve low ->
+high, China's retaliation capacity and its cost of reform low -> high, the US value of
+the demand, China's compliance with promised reform known low -> known high and known
+full -> private (N14), purchase commitments off -> on (A6, N15), China's counter-
+measures not mirrored -> mirrored (N16), the US midterms moved from round 2 to round 20,
 CPTPP on -> off, and for Japan's side: Japan's reliance 0.2 -> 0.95, its upper-house
-election (round 10) off and moved to round 5, the electoral cycle of lobby weights
-(P7) off -> on, and a 90-day notice before signing (3 rounds) against the statute's
-none for a 19 USC 4202(a) agreement. ``--only TEXT`` keeps the statics whose label
-holds TEXT. The +-10% checks of every estimated value, the new ones included, are
+election (round 10) off and moved to round 5, the electoral cycle of lobby weights (P7)
+off -> on, and a 90-day notice before signing (3 rounds) against the statute's none for
+a 19 USC 4202(a) agreement. ``--only TEXT`` keeps the statics whose label holds TEXT.
+The +-10% checks of every estimated value, the new ones included, are
 ``experiments/knife_edges.py``.
 """
 
@@ -30,6 +31,7 @@ from scipy import stats
 
 import negsim
 from negsim.economy import World, trade_war
+from negsim.negotiation.model import NegotiationModel, release
 from negsim.sweeps import Experiment
 
 #: The perturbations of ``escalation.toml`` (read from it: one definition), frozen scipy
@@ -86,6 +88,15 @@ STATICS = {
         },
         {},
     ),
+    # US-China: purchase commitments (A6, N15) and China's counter-measures (N16)
+    "purchase commitments off (most $0.001bn) -> $36.5bn (A6, N15)": (
+        {"commitments.phase_one_farm.most": 0.001},
+        {},
+    ),
+    "China's counter-measures not mirrored -> mirrored (N16)": (
+        {"demands.us_section301.mirrored": False},
+        {},
+    ),
     # Japan's side (model.md P7, C2)
     "Japan's reliance on the US 0.2 -> 0.95": (
         {"JP.security.reliance.US": 0.2},
@@ -117,6 +128,10 @@ COLUMNS = (
     "snapback",
     "both_above_start",
     "car_tariff_25",
+    "commitment_agreed",
+    "compliance",
+    "cn_us_paper",
+    "both_above_start_paper",
 )
 
 
@@ -138,8 +153,32 @@ def draws(seed: int) -> dict[str, float]:
 def run(seed: int, extra: dict) -> dict:
     """One run's record with the seed's perturbations and ``extra`` overrides."""
     scenario = negsim.load_scenario("tag2018", {**draws(seed), **extra})
-    record = negsim.simulate(scenario, "bilateral", seed).to_record()
-    return measures(record, scenario)
+    model = NegotiationModel(scenario, "bilateral", rng=seed, collect="none")
+    record = model.run().to_record()
+    papers = paper_tariffs(model)
+    release(model)
+    out = measures(record, scenario)
+    # on paper (as Bown's averages, exclusions for committed purchases not counted, A6)
+    paper = {**record, **papers}
+    world = World.from_scenario(scenario)
+    out["cn_us_paper"] = weighted_tariff(paper, world, scenario, "CN", "US")
+    out["both_above_start_paper"] = float(
+        out["us_cn_tariff"] > weighted_tariff({}, world, scenario, "US", "CN", True) + 1e-9
+        and out["cn_us_paper"] > weighted_tariff({}, world, scenario, "CN", "US", True) + 1e-9
+    )
+    return out
+
+
+def paper_tariffs(model: NegotiationModel) -> dict[str, float]:
+    """``tariff.I.E.S`` at the paper tariff for each commitment still in force (A6)."""
+    codes, sectors = model.codes, model.config.sectors
+    out = {}
+    for table in model.tables:
+        held = table.commitments
+        if held is not None and not held.snapped:
+            for (j, i, s), paper in held.paper.items():
+                out[f"tariff.{codes[j]}.{codes[i]}.{sectors[s]}"] = paper
+    return out
 
 
 def weighted_tariff(
@@ -227,6 +266,7 @@ def record_figures(runs: int) -> None:
     for label, column, begin, full in (
         ("US on CN", "us_cn_tariff", us0, us_war),
         ("CN on US", "cn_us_tariff", cn0, cn_war),
+        ("CN on US, paper (A6)", "cn_us_paper", cn0, cn_war),
     ):
         end = frame[column]
         print(

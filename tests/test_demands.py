@@ -54,7 +54,9 @@ def test_the_share_met_is_an_issue_of_the_us_china_table_only(tag2018):
     model = NegotiationModel(tag2018, rng=0, collect="none")
     us_jp, us_cn = model.tables
     assert us_jp.demands == {} and us_jp.n_issues == 10
-    assert us_cn.demands == {0: 10} and us_cn.n_issues == 11
+    # the share met is issue 10; issue 11 is the farm purchases committed (model.md A6)
+    assert us_cn.demands == {0: 10} and us_cn.n_issues == 12
+    assert list(us_cn.purchases) == [11]
     low, high = model.bounds(us_cn, model.issue_values(us_cn))
     assert (low[10], high[10]) == (0.0, 1.0)
     # China's cost is private: drawn from the prior, and a belief of the others

@@ -407,26 +407,31 @@ def _free_purchases(world, entry):
     return float(world.exports(tariffs)[i, j, s])
 
 
-def test_a_commitment_enters_as_the_subsidy_that_buys_its_purchases(tag2018, tag_world):
+def test_a_commitment_enters_as_the_tariff_that_buys_its_purchases(tag2018, tag_world):
     from negsim.negotiation.commitments import tariff_equivalent
 
     entry = (CN, US, AGRICULTURE)
     # in the general-equilibrium economy (agriculture's elasticity 9.11) China buys more
-    # than Phase One's $36.5bn at a zero tariff: that cap needs no subsidy (A1)
+    # than Phase One's $36.5bn at a zero tariff: that amount is bought at a tariff above
+    # zero, below the 28% in force (A6: exclusions, no subsidy)
     free = _free_purchases(tag_world, entry)
     assert free > 36.5
-    assert tariff_equivalent(tag_world, entry, 36.5) == 0.0
-    # a commitment beyond free trade: at the tariff equivalent (a subsidy) China buys
-    # exactly the committed amount, and the red lines let a deal go down to it
-    most = 1.5 * free
-    rate = tariff_equivalent(tag_world, entry, most)
+    rate = tariff_equivalent(tag_world, entry, 36.5)
+    assert 0 < rate < 0.28
     tariffs = tag_world.base_tariffs.copy()
     tariffs[entry] = rate
-    assert rate < 0
-    assert tag_world.exports(tariffs)[US, CN, AGRICULTURE] == pytest.approx(most, rel=1e-4)
+    assert tag_world.exports(tariffs)[US, CN, AGRICULTURE] == pytest.approx(36.5, rel=1e-4)
+    # a commitment beyond free trade needs a subsidy (A1): a tariff below zero
+    most = 1.5 * free
+    assert tariff_equivalent(tag_world, entry, most) < 0
     bigger = negsim.load_scenario("tag2018", {"commitments.phase_one_farm.most": most})
     model = NegotiationModel(bigger, "bilateral", rng=0, collect="none")
-    assert model.red_lines.lower[entry] == pytest.approx(rate)
+    table = next(t for t in model.tables if t.name == "US-CN")
+    (issue,) = table.purchases.values()
+    assert issue.most == most
+    assert issue.equivalent(np.array([most]))[0] == pytest.approx(
+        tariff_equivalent(tag_world, entry, most), abs=2e-3
+    )
 
 
 @pytest.mark.parametrize(("threshold", "snaps"), [(0.0, False), (1.0, True)])
@@ -434,18 +439,19 @@ def test_commitments_are_delivered_watched_and_can_snap_back(threshold, snaps):
     # A2-A3: the share delivered lies in [1 - shortfall, 1]; read without noise, it is
     # below a threshold of 1 (a shortfall is drawn) and never below 0
     world = World.from_scenario(negsim.load_scenario("tag2018"))
-    most = 1.5 * _free_purchases(world, (CN, US, AGRICULTURE))  # needs a subsidy (A1)
     overrides = {"compliance.threshold": threshold, "compliance.noise": 0.0}
-    overrides["commitments.phase_one_farm.most"] = most
     scenario = negsim.load_scenario("tag2018", overrides)
     model = NegotiationModel(scenario, "bilateral", rng=3, collect="none")
     table = next(t for t in model.tables if t.name == "US-CN")
+    ((column, issue),) = table.purchases.items()
     before = model.tariffs.copy()
-    offer = table.current(model.tariffs) - 0.05
-    offer[5 + AGRICULTURE] = model.red_lines.lower[CN, US, AGRICULTURE]  # CN buys US farm goods
+    offer = model.issue_values(table) - 0.05
+    offer[column] = issue.most  # CN buys US farm goods (A6)
     values = model.table_payoffs(table, offer[None], breakdown=True).total
     model.agree(table, offer, values[0], values[-1], table.parties)
     committed = model.tariffs[CN, US, AGRICULTURE]
+    paper = table.commitments.paper[issue.entry]
+    assert committed < paper
     # A1: the commitment is what China buys at the agreed tariffs (other cuts included)
     bought = world.exports(model.tariffs)[US, CN, AGRICULTURE]
     model.step()
@@ -457,8 +463,10 @@ def test_commitments_are_delivered_watched_and_can_snap_back(threshold, snaps):
     if snaps:  # the US tariffs on China are back where they were before the deal
         assert (model.tariffs[US, CN] >= before[US, CN]).all()
         assert model.tariffs[CN, US, AGRICULTURE] == before[CN, US, AGRICULTURE]
-    else:
-        assert model.tariffs[CN, US, AGRICULTURE] == pytest.approx(share * committed)
+    else:  # A2: that share of the purchases the commitment adds
+        assert model.tariffs[CN, US, AGRICULTURE] == pytest.approx(
+            paper + share * (committed - paper)
+        )
 
 
 @pytest.mark.parametrize("protocol", ["bilateral", "multilateral"])

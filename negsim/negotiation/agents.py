@@ -18,6 +18,7 @@ import numpy as np
 from negsim.negotiation import strategies
 from negsim.negotiation.beliefs import TREMBLE, Beliefs, draw_type
 from negsim.negotiation.coercion import DEPTHS, ThreatState
+from negsim.negotiation.commitments import put_purchases
 from negsim.negotiation.demands import reading_likelihood, tie
 
 if TYPE_CHECKING:
@@ -98,13 +99,17 @@ class CountryAgent(mesa.Agent):
             self.strategy.step,
             *bounds,
         )
+        low, high = bounds
+        if table.purchases:  # an amount committed drawn over its whole range (N15)
+            put_purchases(self.model.rng, offers, table.purchases, low, high)
         if table.demands:  # a share is drawn over its whole range, then tariffs tied (N10, N12)
-            low, high = bounds
             for column in table.demands.values():
                 offers[3:, column] = self.model.rng.uniform(
                     low[column], high[column], len(offers) - 3
                 )
-            tie(table, self.model.demands, offers, current, self.model.mfn_issues(table))
+            model = self.model
+            mfn, imports = model.mfn_issues(table), model.issue_imports(table)
+            tie(table, model.demands, offers, current, mfn, imports)  # and mirrored (N16)
         return offers
 
     # ------------------------------------------------------------------ demands

@@ -72,7 +72,7 @@ class AgreementRules:
             new = table.apply(offer[None], self.tariffs)[0]
         for k, column in table.demands.items():  # the shares met (N10), leverage kept (A4)
             self._model().demands[k].promised(float(offer[column]), self.tariffs)
-        table.commitments = commitments_of(table, new, self.tariffs, self.world)
+        table.commitments = commitments_of(table, offer, new, self.tariffs, self.world)
         self.tariffs = new
         self.health = self._model().agreed_health(table)
         self.version += 1

@@ -39,6 +39,7 @@ class DemandState:
     weights: np.ndarray
     curvature: float
     tied: bool
+    mirrored: bool = False
     compliances: np.ndarray = field(default_factory=lambda: np.ones(1))
     compliance_weights: np.ndarray = field(default_factory=lambda: np.ones(1))
     met: float = 0.0
@@ -90,6 +91,7 @@ def demands_of(config: Scenario) -> list[DemandState]:
             weights=np.asarray(d.cost.weights, dtype=float),
             curvature=d.curvature,
             tied=d.tied,
+            mirrored=d.mirrored,
             compliances=np.asarray(d.compliance.values, dtype=float),
             compliance_weights=np.asarray(d.compliance.weights, dtype=float),
         )
@@ -117,15 +119,26 @@ def bound_shares(
     return low, high
 
 
-def tie(table: Table, demands: list[DemandState], offers: np.ndarray, current, mfn) -> None:
+def tie(
+    table: Table,
+    demands: list[DemandState],
+    offers: np.ndarray,
+    current: np.ndarray,
+    mfn: np.ndarray,
+    imports: np.ndarray | None = None,
+) -> None:
     """Raise tied tariffs to ``mfn + (1 - x)·(current - mfn)`` in place (model.md N12).
+
+    With a mirrored demand and ``imports`` given, the target's tariffs on the demander
+    are then floored in proportion to what the demander keeps (N16, :func:`mirror`).
 
     Args:
         table: the table.
         demands: the model's demands.
         offers: candidate packages (K, n_issues), changed in place.
         current: the issues' values in force (n_issues,).
-        mfn: the demander's MFN tariff per issue (its tariff on ROW), (n_issues,).
+        mfn: each issue's importer's MFN tariff (its tariff on ROW), (n_issues,).
+        imports: each issue's imports at the start, USD bn (n_issues,), the weights of N16.
     """
     for k, column in table.demands.items():
         demand = demands[k]
@@ -136,12 +149,51 @@ def tie(table: Table, demands: list[DemandState], offers: np.ndarray, current, m
         floor = mfn[issues] + (1.0 - offers[:, column, None]) * above
         np.maximum(offers[:, issues], floor, out=floor)
         offers[:, issues] = floor
+        if demand.mirrored and imports is not None:
+            mirror(table, demand, offers, current, mfn, imports)
+
+
+def mirror(
+    table: Table,
+    demand: DemandState,
+    offers: np.ndarray,
+    current: np.ndarray,
+    mfn: np.ndarray,
+    imports: np.ndarray,
+) -> None:
+    """Floor the target's tariffs on the demander in proportion to the tied ones kept (N16).
+
+    ``ρ`` is the trade-weighted share of the demander's tariffs above MFN in force that an
+    offer keeps; the target's tariffs on the demander stay at least
+    ``mfn + ρ·max(0, current - mfn)``. These are paper tariffs: a purchase commitment
+    (A6) lowers the tariff in force on its entry below them (exclusions). In place.
+    """
+    tied = tied_issues(table, demand)
+    counter = counter_issues(table, demand)
+    above_now = np.maximum(0.0, current[tied] - mfn[tied])
+    total = float(imports[tied] @ above_now)
+    if not len(counter) or total <= 0.0:
+        return
+    kept = np.maximum(0.0, offers[:, tied] - mfn[tied]) @ imports[tied] / total
+    excess = np.maximum(0.0, current[counter] - mfn[counter])
+    floor = mfn[counter] + np.clip(kept, 0.0, 1.0)[:, None] * excess
+    values = offers[:, counter]
+    binds = (excess > 0.0) & (values < floor)
+    offers[:, counter] = np.where(binds, floor, values)
 
 
 def tied_issues(table: Table, demand: DemandState) -> np.ndarray:
     """The issues that set the demander's tariffs on the target."""
     entries = (table.importer == demand.by) & (table.exporter == demand.on)
     return np.unique(table.issue_of_target[entries])
+
+
+def counter_issues(table: Table, demand: DemandState) -> np.ndarray:
+    """The issues that set only the target's tariffs on the demander (none at an MFN table)."""
+    mine = (table.importer == demand.on) & (table.exporter == demand.by)
+    issues = np.unique(table.issue_of_target[mine])
+    others = np.unique(table.issue_of_target[~mine])
+    return np.setdiff1d(issues, others)
 
 
 def demander_values(
@@ -168,11 +220,15 @@ def reading_likelihood(demand: DemandState, reading: float, noise: float) -> np.
 def snap_back(demand: DemandState, tariffs: np.ndarray) -> None:
     """Restore the demander's tied tariffs on the target to before the deal, in place (A4).
 
+    With a mirrored demand the target's tariffs on the demander return to at least their
+    level before the deal too (N16); purchases still committed are re-applied by the caller.
     The reform promised lapses: the share in force returns to its level before the deal.
     """
     assert demand.leverage is not None
+    by, on = demand.by, demand.on
     if demand.tied:
-        by, on = demand.by, demand.on
         tariffs[by, on] = np.maximum(tariffs[by, on], demand.leverage[by, on])
+    if demand.mirrored:  # the target's counter-measures return with them (N16)
+        tariffs[on, by] = np.maximum(tariffs[on, by], demand.leverage[on, by])
     demand.met, demand.snapped = demand.met_before, True
     demand.lapses += 1

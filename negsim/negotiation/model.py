@@ -29,6 +29,7 @@ from negsim.negotiation.agents import CountryAgent
 from negsim.negotiation.agreements import AgreementRules
 from negsim.negotiation.beliefs import TYPES
 from negsim.negotiation.coercion import Responses, ThreatState
+from negsim.negotiation.commitments import bound_purchases, purchase_issues, purchases_in_force
 from negsim.negotiation.demands import add_issues, bound_shares, demands_of
 from negsim.negotiation.diagnostics import diagnostic_rng
 from negsim.negotiation.kinds import strategy_for
@@ -178,6 +179,7 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
             tables = [multilateral_table(parties, self.world.base_imports, n_sectors)]
         for table in tables:
             add_issues(table, self.demands)
+            purchase_issues(self.config, table, self.world, self.evaluators)
             for notice in self.config.notices.values():
                 by = self.codes.index(notice.by)
                 if by in table.parties and any(
@@ -203,13 +205,19 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         low, high = table.bounds(self.red_lines.lower, self.red_lines.upper)
         if self.config.protocol.liberalizing:
             high = np.minimum(high, np.maximum(current, low))
-        return bound_shares(table, self.demands, low, high)
+        low, high = bound_shares(table, self.demands, low, high)
+        return bound_purchases(table, low, high)
 
     def issue_values(self, table: Table) -> np.ndarray:
-        """The issues' values in force: tariffs, and the shares of demands met (N10)."""
+        """The issues' values in force: tariffs, shares of demands met (N10), purchases (A6).
+
+        A committed entry counts at its paper tariff, its amount at the amount committed
+        while the commitment holds (0 otherwise).
+        """
         current = table.current(self.tariffs)
         for k, column in table.demands.items():
             current[column] = self.demands[k].met
+        purchases_in_force(table, current)
         return current
 
     def mfn_issues(self, table: Table) -> np.ndarray:
@@ -217,6 +225,11 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         row = len(self.codes)
         values = self.tariffs[table.importer, row, table.sector] * table.weights
         return np.bincount(table.issue_of_target, values, minlength=table.n_issues)
+
+    def issue_imports(self, table: Table) -> np.ndarray:
+        """Each issue's imports at the start, USD bn (the weights of model.md N16)."""
+        flows = self.world.base_imports[table.importer, table.exporter, table.sector]
+        return np.bincount(table.issue_of_target, flows, minlength=table.n_issues)
 
     # ------------------------------------------------------------------ valuation
 

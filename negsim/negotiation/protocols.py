@@ -73,6 +73,7 @@ class Table:
     sign_round: int | None = None
     commitments: Any = None
     demands: dict[int, int] = field(default_factory=dict)  # demand index -> its issue (N10)
+    purchases: dict[int, Any] = field(default_factory=dict)  # issue -> PurchaseIssue (A6)
     _bounds_cache: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -94,8 +95,23 @@ class Table:
         values = tariffs[self.importer, self.exporter, self.sector] * self.weights
         return np.bincount(self.issue_of_target, values, minlength=self.n_issues)
 
+    def effective(self, offers: np.ndarray) -> np.ndarray:
+        """Offers with each committed entry at the lower of paper and equivalent (A6).
+
+        Returns ``offers`` itself when the table has no purchase issue, else a copy.
+        """
+        if not self.purchases:
+            return offers
+        out = offers.copy()
+        for column, issue in self.purchases.items():
+            out[:, issue.target] = np.minimum(
+                out[:, issue.target], issue.equivalent(offers[:, column])
+            )
+        return out
+
     def apply(self, offers: np.ndarray, tariffs: np.ndarray) -> np.ndarray:
-        """Tariff states (K, n+1, n+1, S) with the offers (K, n_issues) put in force."""
+        """Tariff states (K, n+1, n+1, S) with the offers (K, n_issues) put in force (A6)."""
+        offers = self.effective(offers)
         states = np.repeat(tariffs[None], offers.shape[0], axis=0)
         states[:, self.importer, self.exporter, self.sector] = offers[:, self.issue_of_target]
         return states
@@ -109,7 +125,7 @@ class Table:
         cached = self._bounds_cache
         if cached is not None and cached[0] is lower and cached[1] is upper:
             return cached[2]
-        low = np.full(self.n_issues, -np.inf)  # a commitment may lie below zero (A1)
+        low = np.full(self.n_issues, -np.inf)  # issues beyond tariffs are bounded elsewhere
         high = np.full(self.n_issues, np.inf)
         np.maximum.at(low, self.issue_of_target, lower[self.importer, self.exporter, self.sector])
         np.minimum.at(high, self.issue_of_target, upper[self.importer, self.exporter, self.sector])

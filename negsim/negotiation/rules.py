@@ -150,10 +150,10 @@ class CoercionRules:
                     self.truces += 1
 
     def deliver(self, table: Table, share: float) -> None:
-        """The importer delivers ``share`` of its commitments' subsidy equivalent (A2)."""
+        """The importer delivers ``share`` of its commitments' added purchases (A2, A6)."""
         commitments = table.commitments
-        for entry, tariff in commitments.entries.items():
-            self.tariffs[entry] = share * tariff
+        for entry, tariff in commitments.in_force(share).items():
+            self.tariffs[entry] = tariff
         commitments.delivered.append(share)
         self.version += 1
 
@@ -166,6 +166,11 @@ class CoercionRules:
         model = self._model()
         demand = model.demands[k]
         demand_snap_back(demand, self.tariffs)
+        for table in model.tables:  # purchases still committed go on through exclusions (A6)
+            held = table.commitments
+            if held is not None and not held.snapped and held.delivered:
+                for entry, tariff in held.in_force(held.delivered[-1]).items():
+                    self.tariffs[entry] = tariff
         for threat in self.threats:
             if threat.status == "withdrawn" and (threat.by, threat.on) == (demand.by, demand.on):
                 threat.status, threat.deadline = "pending", max(threat.deadline, self.round)

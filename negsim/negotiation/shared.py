@@ -7,7 +7,6 @@ from collections import OrderedDict
 from typing import Any
 
 from negsim.economy import World
-from negsim.negotiation.commitments import floors
 from negsim.payoffs import PayoffModel, RedLines
 from negsim.scenarios import Scenario
 
@@ -23,8 +22,8 @@ def shared_parts(
     The derived parts, filled on first use, are the table evaluators (keyed by table
     name) and the targets' retaliation rankings (``ranking:<threat>:<depth>``).
 
-    The red lines' lower bounds hold the tariff equivalents of the scenario's
-    purchase commitments (model.md A1).
+    The derived parts also hold the purchase curves of the scenario's commitments
+    (``purchases:<name>``, model.md A6).
 
     They depend on the scenario alone and are read-only during a run, so models of
     the same scenario (same content, compared through its JSON) share them: a
@@ -40,8 +39,6 @@ def shared_parts(
         world = World.from_scenario(scenario)
         payoffs = PayoffModel.from_scenario(scenario, world)
         lines = RedLines.from_scenario(scenario)
-        if scenario.commitments:  # offers may go below zero down to a commitment (A1)
-            lines = RedLines(floors(scenario, world, lines.lower), lines.upper)
         parts = cache[key] = (world, payoffs, lines, {})
         while len(cache) > SHARED_SCENARIOS:
             cache.popitem(last=False)

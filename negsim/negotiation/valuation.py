@@ -133,6 +133,7 @@ class Valuation:
         breakdown rows are always exact.
         """
         model = self.model
+        offers = table.effective(offers)  # committed purchases through exclusions (A6)
         evaluator = self.evaluator(table)
         health = self.agreed_health(table)
         alliance = model.payoffs.alliance

@@ -54,6 +54,12 @@ class Demand(_Strict):
         "the demander's tariffs on the target above MFN fall only with the share met",
         default=False,
     )
+    mirrored: bool = _unit(
+        "-",
+        "with tied: the target's tariffs on the demander above its MFN fall only in"
+        " proportion to the tied tariffs the demander keeps (model.md N16)",
+        default=False,
+    )
     compliance: Prior = _unit(
         "share",
         "prior of the target's private compliance: the share of a promised reform it"
@@ -67,4 +73,6 @@ class Demand(_Strict):
             raise ValueError("cost.values: a cost must be >= 0 (% of the target's GDP)")
         if any(not 0.0 <= v <= 1.0 for v in self.compliance.values):
             raise ValueError("compliance.values: a compliance must be in 0..1 (a share delivered)")
+        if self.mirrored and not self.tied:
+            raise ValueError("mirrored: needs tied = true (the target mirrors tied tariffs, N16)")
         return self
