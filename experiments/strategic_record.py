@@ -13,8 +13,9 @@ full -> private (N14), purchase commitments off -> on (A6, N15), China's counter
 measures not mirrored -> mirrored (N16), the US midterms moved from round 2 to round 20,
 CPTPP on -> off, and for Japan's side: Japan's reliance 0.2 -> 0.95, its upper-house
 election (round 10) off and moved to round 5, the electoral cycle of lobby weights (P7)
-off -> on, and a 90-day notice before signing (3 rounds) against the statute's none for
-a 19 USC 4202(a) agreement. ``--only TEXT`` keeps the statics whose label holds TEXT.
+off -> on, the inside option (B6) off -> on, the US's signal to a reliant partner (N8)
+off, and a 90-day notice before signing (3 rounds) against the statute's none for a
+19 USC 4202(a) agreement. ``--only TEXT`` keeps the statics whose label holds TEXT.
 The +-10% checks of every estimated value, the new ones included, are
 ``experiments/knife_edges.py``.
 """
@@ -107,6 +108,11 @@ STATICS = {
     "electoral cycle of lobby weights (P7) off -> on": (
         {f"{c}.politics.lobby_peak": 0.0 for c in ("US", "JP", "CN")},
         {},
+    ),
+    "inside option (B6) off -> on": ({"protocol.inside_option": False}, {}),
+    "US signal to a reliant partner (N8) 0.05 -> 0 (with B6)": (
+        {},
+        {"US.strategy.signal": 0.0},
     ),
     "notice before signing 3 rounds -> 0 (19 USC 4202(a))": (
         {"notices.us_tpa.rounds": 3},

@@ -69,6 +69,7 @@ class CountryAgent(mesa.Agent):
         }
         self.beliefs = Beliefs(index, model.priors)
         self.considered: np.ndarray | None = None  # the candidates of its current offer
+        self.walking_pays = True  # whether its outside option is its reserve (B6)
 
     # ------------------------------------------------------------------ tables
 
@@ -146,6 +147,21 @@ class CountryAgent(mesa.Agent):
                 base = base - demand.cost(offers[:, column], belief.mean)[:, None]
         return base, weights
 
+    def reserves(self, table: Table, outside: np.ndarray) -> np.ndarray:
+        """Each party's reserve at ``table`` as it sees them (model.md B6), (n,).
+
+        The outside option (N6, B4) unless talks freeze every pending threat between
+        the parties (none pending, or all ``suspended``) and the scenario takes the
+        inside option into account: then the better of walking away and talking on,
+        the payoff of the state in force (Binmore, Rubinstein & Wolinsky 1986).
+        """
+        model = self.model
+        if not model.config.protocol.inside_option:
+            return outside
+        if any(not threat.suspended for threat in model.pending(table)):
+            return outside
+        return np.maximum(outside, model.current_payoffs.total[0])
+
     def choose(self, utilities: np.ndarray, reserves: np.ndarray, table: Table) -> tuple[int, bool]:
         """Pick an offer among candidates' utilities (K, n) by its strategy."""
         return self.kind.choose(self, utilities, reserves, table)
@@ -160,7 +176,9 @@ class CountryAgent(mesa.Agent):
         current = model.issue_values(table)
         offers = self.candidates(table, current, model.bounds(table, current))
         payoffs = model.table_payoffs(table, offers, breakdown=True, screened=model.screened)
-        utilities, reserves = payoffs.total[:-1], payoffs.total[-1]
+        utilities, outside = payoffs.total[:-1], payoffs.total[-1]
+        reserves = self.reserves(table, outside)  # B6
+        self.walking_pays = bool(outside[self.index] >= reserves[self.index] - 1e-9)
         utilities[:, self.index] -= self.private_cost(table, offers)
         self.considered = offers
         choice, hopeful = self.choose(utilities, reserves, table)
@@ -227,8 +245,12 @@ class CountryAgent(mesa.Agent):
             self.model.cut_health(self.index, partner, cut)
 
     def walks_out(self, table: Table) -> bool:
-        """Walk out after two rounds with no package it expects the others to accept."""
-        return table.stalled[self.index] >= 2
+        """Walk out after two rounds with no package it expects the others to accept.
+
+        Only if walking away is worth at least talking on to it (B6): a walk-out that
+        leaves it worse off than the state in force is not a credible move.
+        """
+        return table.stalled[self.index] >= 2 and self.walking_pays
 
     # ------------------------------------------------------------------ commitments
 
@@ -338,7 +360,8 @@ class CountryAgent(mesa.Agent):
         current = model.issue_values(table)
         offers = self.candidates(table, current, model.bounds(table, current))
         payoffs = model.table_payoffs(table, offers, breakdown=True)
-        utilities, reserves = payoffs.total[:-1], payoffs.total[-1]
+        utilities = payoffs.total[:-1]
+        reserves = self.reserves(table, payoffs.total[-1])  # B6
         utilities[:, self.index] -= self.private_cost(table, offers)
         self.considered = offers
         value = prospect(self, utilities, reserves, table)

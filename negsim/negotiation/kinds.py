@@ -9,8 +9,9 @@ new kind with :func:`register`; an unknown name is refused with one line.
   margin type raises its acceptance threshold.
 - ``screening``: the proposer offers the package that maximises its expected
   payoff given its belief about the responders' margins (accepted with the
-  belief's probability, else its discounted outside option), and learns from
-  each rejection by Bayes' rule; delay comes from screening (model.md B3).
+  belief's probability, else its discounted reserve: the outside option, or
+  the inside option where talks freeze the threats, B6), and learns from each
+  rejection by Bayes' rule; delay comes from screening (model.md B3).
 """
 
 from __future__ import annotations

@@ -98,3 +98,9 @@ class Protocol(_Strict):
     liberalizing: bool = _unit(
         "-", "offers may only lower tariffs in force (GATT Art. II, XXIV)", default=True
     )
+    inside_option: bool = _unit(
+        "-",
+        "a party's reserve is the better of walking away and talking on while talks freeze "
+        "every pending threat between the parties (model.md B6)",
+        default=False,
+    )
