@@ -72,7 +72,10 @@ STATICS = {
         {"demands.us_section301.value": 1.5},
     ),
     "Section 301 demand off -> on": ({"demands.us_section301.value": 0.0}, {}),
-    "Section 301 tariffs not tied -> tied": ({"demands.us_section301.tied": False}, {}),
+    "Section 301 tariffs not tied (nor mirrored, N16) -> tied and mirrored": (
+        {"demands.us_section301.tied": False, "demands.us_section301.mirrored": False},
+        {},
+    ),
     "China's compliance known low 0.2 -> known high 0.8": (
         {"demands.us_section301.compliance.values": [0.2] * 3},
         {"demands.us_section301.compliance.values": [0.8] * 3},
@@ -86,6 +89,7 @@ STATICS = {
             "demands.us_section301.value": 0.0,
             "demands.us_section301.cost.values": [0.0] * 4,
             "demands.us_section301.tied": False,
+            "demands.us_section301.mirrored": False,
         },
         {},
     ),
