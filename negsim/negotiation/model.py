@@ -24,13 +24,12 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from negsim.economy.linear import SCREEN_STEPS
 from negsim.negotiation.agents import CountryAgent
 from negsim.negotiation.agreements import AgreementRules
 from negsim.negotiation.beliefs import TYPES
-from negsim.negotiation.coercion import Responses, ThreatState
-from negsim.negotiation.commitments import bound_purchases, purchase_issues, purchases_in_force
-from negsim.negotiation.demands import add_issues, bound_shares, demands_of
+from negsim.negotiation.coercion import Responses
+from negsim.negotiation.commitments import purchase_issues
+from negsim.negotiation.demands import add_issues, demands_of
 from negsim.negotiation.diagnostics import diagnostic_rng
 from negsim.negotiation.kinds import strategy_for
 from negsim.negotiation.protocols import (
@@ -44,6 +43,7 @@ from negsim.negotiation.reporters import reporters
 from negsim.negotiation.rules import CoercionRules, threats_of
 from negsim.negotiation.shared import shared_parts
 from negsim.negotiation.valuation import Valuation
+from negsim.negotiation.views import StateViews
 from negsim.record.outcome import Outcome
 from negsim.scenarios import Scenario, load_scenario
 
@@ -52,7 +52,7 @@ SOLVES = ("screened", "exact")  # how candidate packages are solved (model.md E1
 NASH_SAMPLE = 256  # random packages on which a table's Nash solution is found
 
 
-class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
+class NegotiationModel(CoercionRules, AgreementRules, StateViews, mesa.Model):
     """Countries negotiating tariffs round by round under one protocol.
 
     Args:
@@ -196,88 +196,6 @@ class NegotiationModel(CoercionRules, AgreementRules, mesa.Model):
         for party, best in zip(table.parties, self.valuation.best_hopes(table), strict=True):
             table.best[party] = best
             table.stalled[party] = 0
-
-    def bounds(self, table: Table, current: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Bounds on offers: red lines, ``max_tariff``, tariffs in force if liberalizing (N2).
-
-        A demand's share runs from the share in force to 1 (model.md N10).
-        """
-        low, high = table.bounds(self.red_lines.lower, self.red_lines.upper)
-        if self.config.protocol.liberalizing:
-            high = np.minimum(high, np.maximum(current, low))
-        low, high = bound_shares(table, self.demands, low, high)
-        return bound_purchases(table, low, high)
-
-    def issue_values(self, table: Table) -> np.ndarray:
-        """The issues' values in force: tariffs, shares of demands met (N10), purchases (A6).
-
-        A committed entry counts at its paper tariff, its amount at the amount committed
-        while the commitment holds (0 otherwise).
-        """
-        current = table.current(self.tariffs)
-        for k, column in table.demands.items():
-            current[column] = self.demands[k].met
-        purchases_in_force(table, current)
-        return current
-
-    def mfn_issues(self, table: Table) -> np.ndarray:
-        """Each issue's importer's tariff on ROW in the sector (its MFN tariff, N12)."""
-        row = len(self.codes)
-        values = self.tariffs[table.importer, row, table.sector] * table.weights
-        return np.bincount(table.issue_of_target, values, minlength=table.n_issues)
-
-    def issue_imports(self, table: Table) -> np.ndarray:
-        """Each issue's imports at the start, USD bn (the weights of model.md N16)."""
-        flows = self.world.base_imports[table.importer, table.exporter, table.sector]
-        return np.bincount(table.issue_of_target, flows, minlength=table.n_issues)
-
-    # ------------------------------------------------------------------ valuation
-
-    def table_payoffs(
-        self,
-        table: Table,
-        offers: np.ndarray,
-        breakdown: bool = False,
-        screened: bool = False,
-        steps: int = SCREEN_STEPS,
-    ):
-        """Payoffs of offers at ``table`` (and, with ``breakdown``, of a walk-out last).
-
-        ``screened``: the offers only screened on the linearised economy, with
-        ``steps`` chord steps (E12).
-        """
-        return self.valuation.table_payoffs(table, offers, breakdown, screened, steps)
-
-    def breakdown_state(self, table: Table) -> tuple[np.ndarray, np.ndarray]:
-        """Tariffs and health if ``table`` broke down now (model.md N6)."""
-        return self.valuation.breakdown_state(table)
-
-    def agreed_health(self, table: Table) -> np.ndarray:
-        """Alliance health if ``table`` agreed now."""
-        return self.valuation.agreed_health(table)
-
-    @property
-    def current_payoffs(self):
-        """Payoffs of the state in force (cached until the state changes)."""
-        key = (self.round, self.version)
-        if self._payoffs_at != key:
-            tariffs = self.tariffs.tobytes()
-            if self._equilibrium_of != tariffs:  # health and rounds move more often
-                self._equilibrium = self.world.solve(self.tariffs[None])
-                self._equilibrium_of = tariffs
-            self._last_payoffs = self.payoffs.from_equilibrium(
-                self._equilibrium, health=self.health, round_=self.round, backdowns=self.backdowns
-            )
-            self._payoffs_at = key
-        return self._last_payoffs
-
-    def current_total(self, country: int) -> float:
-        """A country's utility in the state in force."""
-        return float(self.current_payoffs.total[0, country])
-
-    def pending(self, table: Table) -> list[ThreatState]:
-        """Pending threats between parties of ``table``."""
-        return [t for t in self.threats if t.status == "pending" and table.involves(t.by, t.on)]
 
     # ------------------------------------------------------------------ the round
 
