@@ -10,7 +10,8 @@ draws) with 95% intervals for: Japan's reliance on the US 0 -> 1, China's resolv
 high, China's retaliation capacity and its cost of reform low -> high, the US value of
 the demand, China's compliance with promised reform known low -> known high and known
 full -> private (N14), purchase commitments off -> on (A6, N15), China's counter-
-measures not mirrored -> mirrored (N16), the US midterms moved from round 2 to round 20,
+measures not mirrored -> mirrored (N16), China's answers of 2018 unseen -> seen (B7) and
+the depth of their stand-in, the US midterms moved from round 2 to round 20,
 CPTPP on -> off, and for Japan's side: Japan's reliance 0.2 -> 0.95, its upper-house
 election (round 10) off and moved to round 5, the electoral cycle of lobby weights (P7)
 off -> on, the inside option (B6) off -> on, the US's signal to a reliant partner (N8)
@@ -101,6 +102,15 @@ STATICS = {
     "China's counter-measures not mirrored -> mirrored (N16)": (
         {"demands.us_section301.mirrored": False},
         {},
+    ),
+    # China's answers of 2018 seen before the start (B7)
+    "China's 2018 answers seen (B7) none -> three": (
+        {"history.cn_answered_2018.times": 0},
+        {},
+    ),
+    "B7's stand-in for the 2018 lists: list 3 at depth 0.5 -> 1": (
+        {},
+        {"history.cn_answered_2018.depth": 1.0},
     ),
     # Japan's side (model.md P7, C2)
     "Japan's reliance on the US 0.2 -> 0.95": (

@@ -36,7 +36,8 @@ class CountryAgent(mesa.Agent):
         strategy: its strategy parameters (scenario ``<C>.strategy``).
         kind: its strategy object (``<C>.strategy.kind`` in the registry).
         deadline: the round by which it wants a deal.
-        resolve, margin: its private types, drawn from its priors (model.md B1).
+        resolve, margin: its private types, drawn from its priors (model.md B1); resolve
+            from the prior updated on the answers seen before round 0 (B7).
         costs: its private cost of each demand made on it, by demand index (N11).
         compliance: its private compliance with each demand made on it (N14).
         beliefs: its beliefs about the others' types.
@@ -53,7 +54,7 @@ class CountryAgent(mesa.Agent):
         self.strategy = strategy
         self.kind = kind
         self.deadline = strategy.deadline or model.config.horizon
-        self.resolve = draw_type(model.rng, strategy.resolve.values, strategy.resolve.weights)
+        self.resolve = draw_type(model.rng, *model.priors[index]["resolve"])  # B1, B7
         self.margin = draw_type(model.rng, strategy.margin.values, strategy.margin.weights)
         self.costs = {
             k: draw_type(model.rng, d.costs, d.weights)

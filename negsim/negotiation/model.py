@@ -31,6 +31,7 @@ from negsim.negotiation.coercion import Responses
 from negsim.negotiation.commitments import purchase_issues
 from negsim.negotiation.demands import add_issues, demands_of
 from negsim.negotiation.diagnostics import diagnostic_rng
+from negsim.negotiation.history import start_from_history
 from negsim.negotiation.kinds import strategy_for
 from negsim.negotiation.protocols import (
     PROTOCOLS,
@@ -132,6 +133,8 @@ class NegotiationModel(CoercionRules, AgreementRules, StateViews, mesa.Model):
                 demand.compliances,
                 demand.compliance_weights,
             )
+        self.tables: list[Table] = []  # opened below, once the agents exist
+        start_from_history(self)  # resolve priors updated on moves before round 0 (B7)
         self.country_agents = [
             CountryAgent(self, code, i, config.nations[code].strategy, kinds[i])
             for i, code in enumerate(self.codes)

@@ -29,6 +29,24 @@ class Threat(_Strict):
     suspended: bool = _unit("-", "suspended while the two are talking", default=False)
 
 
+class History(_Strict):
+    """Answers to coercion seen before round 0, on which beliefs start (model.md B7)."""
+
+    by: str = _unit("country", "who answered")
+    threat: str = _unit(
+        "-", "the threat of the file whose execution stands in for the ones answered"
+    )
+    depth: float = _unit(
+        "share",
+        "how far that threat stands executed (0.5, 1: model.md N5)",
+        default=1.0,
+        gt=0.0,
+        le=1.0,
+    )
+    retaliated: bool = _unit("-", "whether it retaliated each time", default=True)
+    times: int = _unit("-", "how many such answers were seen (0: none)", default=1, ge=0, le=20)
+
+
 class RedLine(_Strict):
     """A bound that a country will never ratify a package beyond."""
 

@@ -33,6 +33,7 @@ from negsim.scenarios.rules import (
     Compliance,
     Diplomacy,
     Event,
+    History,
     Notice,
     Protocol,
     RedLine,
@@ -50,6 +51,7 @@ __all__ = [
     "Diplomacy",
     "Economy",
     "Event",
+    "History",
     "Notice",
     "Politics",
     "Prior",
@@ -237,6 +239,7 @@ class Scenario(_Strict):
     summits: dict[str, Summit] = Field(default_factory=dict)
     commitments: dict[str, Commitment] = Field(default_factory=dict)
     demands: dict[str, Demand] = Field(default_factory=dict)
+    history: dict[str, History] = Field(default_factory=dict)
     compliance: Compliance = Field(default_factory=Compliance)
     nations: dict[str, Country] = Field(default_factory=dict)
     row: RestOfWorld = Field(default_factory=RestOfWorld)
@@ -335,6 +338,15 @@ class Scenario(_Strict):
         for name, summit in self.summits.items():
             for code in summit.parties:
                 _known(f"summits.{name}.parties", code, codes)
+        for name, seen in self.history.items():
+            _known(f"history.{name}.by", seen.by, codes)
+            _known(f"history.{name}.threat", seen.threat, list(self.threats))
+            if self.threats[seen.threat].on != seen.by:
+                raise _RefError(
+                    f"history.{name}.threat",
+                    f"threat {seen.threat!r} is on {self.threats[seen.threat].on}, not on"
+                    f" {seen.by}: an answer is the target's",
+                )
         return self
 
     @property
