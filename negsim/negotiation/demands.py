@@ -183,17 +183,28 @@ def mirror(
 
 
 def tied_issues(table: Table, demand: DemandState) -> np.ndarray:
-    """The issues that set the demander's tariffs on the target."""
-    entries = (table.importer == demand.by) & (table.exporter == demand.on)
-    return np.unique(table.issue_of_target[entries])
+    """The issues that set the demander's tariffs on the target (kept in ``table.layout``)."""
+    key = ("tied", demand.by, demand.on)
+    issues = table.layout.get(key)
+    if issues is None:
+        entries = (table.importer == demand.by) & (table.exporter == demand.on)
+        issues = table.layout[key] = np.unique(table.issue_of_target[entries])
+    return issues
 
 
 def counter_issues(table: Table, demand: DemandState) -> np.ndarray:
-    """The issues that set only the target's tariffs on the demander (none at an MFN table)."""
-    mine = (table.importer == demand.on) & (table.exporter == demand.by)
-    issues = np.unique(table.issue_of_target[mine])
-    others = np.unique(table.issue_of_target[~mine])
-    return np.setdiff1d(issues, others)
+    """The issues that set only the target's tariffs on the demander (none at an MFN table).
+
+    Kept in ``table.layout``, as :func:`tied_issues`.
+    """
+    key = ("counter", demand.by, demand.on)
+    issues = table.layout.get(key)
+    if issues is None:
+        mine = (table.importer == demand.on) & (table.exporter == demand.by)
+        own = np.unique(table.issue_of_target[mine])
+        others = np.unique(table.issue_of_target[~mine])
+        issues = table.layout[key] = np.setdiff1d(own, others)
+    return issues
 
 
 def demander_values(
