@@ -138,16 +138,21 @@ def responses(
     if increment <= 0 or not len(sectors) or not len(levels):
         return _evaluate(model, [after], [after_health], none, [0.0], [0.0], threat)
     ranked = _ranking(model, threat, depth, sectors)
-    states, healths, chosen, rises, matched = [after], [after_health], none, [0.0], [0.0]
-    for level in levels:
-        for k in range(1, min(len(ranked), n_sectors) + 1):
-            state, state_health = after.copy(), after_health.copy()
-            retaliate(model, on, by, ranked[:k], level * increment, state, state_health)
-            states.append(state)
-            healths.append(state_health)
-            chosen.append(ranked[:k])
-            rises.append(level * increment)
-            matched.append(min(1.0, level))
+    options = [(level, k) for level in levels for k in range(1, min(len(ranked), n_sectors) + 1)]
+    # each option is `retaliate` on a copy of the executed state, laid out in one batch
+    states = np.repeat(after[None], len(options) + 1, axis=0)
+    healths = np.repeat(after_health[None], len(options) + 1, axis=0)
+    cap = model.config.protocol.max_tariff
+    chosen, rises, matched = none, [0.0], [0.0]
+    for row, (level, k) in enumerate(options, start=1):
+        rise = level * increment
+        states[row, on, by, ranked[:k]] = np.minimum(cap, after[on, by, ranked[:k]] + rise)
+        chosen.append(ranked[:k])
+        rises.append(rise)
+        matched.append(min(1.0, level))
+    damage = model.diplomacy.retaliation_damage
+    healths[1:, by, on] -= damage
+    healths[1:, on, by] -= damage
     return _evaluate(model, states, healths, chosen, rises, matched, threat)
 
 
@@ -202,8 +207,8 @@ class _Evaluated(Responses):
 
 
 def _evaluate(model, states, healths, chosen, rises, matched, threat, round_=None) -> _Evaluated:
-    tariffs = np.stack(states)
-    health = np.clip(np.stack(healths), 0.0, 1.0)
+    tariffs = states if isinstance(states, np.ndarray) else np.stack(states)
+    health = np.clip(healths if isinstance(healths, np.ndarray) else np.stack(healths), 0.0, 1.0)
     start = round_ is not None  # the start of the run: round 0, no backdowns
     common = {
         "health": health,
@@ -214,14 +219,9 @@ def _evaluate(model, states, healths, chosen, rises, matched, threat, round_=Non
         (t for t in model.tables if sorted(t.parties) == sorted((threat.by, threat.on))), None
     )
     evaluator = None if table is None else model.valuation.evaluator(table)
-    if (
-        table is not None
-        and evaluator is not None
-        and all(evaluator.covers(t, tariffs[0]) for t in tariffs)
-    ):
+    if evaluator is not None and evaluator.covers(tariffs, tariffs[0]):
         # every option differs from the first only on the pair's table: restricted markets
-        links = evaluator.with_states(np.zeros((0, table.n_issues)), *tariffs)
-        payoffs = evaluator.evaluate(links, tariffs[0], **common)
+        payoffs = evaluator.evaluate(evaluator.links(tariffs), tariffs[0], **common)
     else:
         payoffs = model.payoffs.evaluate(tariffs, **common)
     imports = model.world.base_imports

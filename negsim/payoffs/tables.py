@@ -80,8 +80,11 @@ class TableEvaluator:
         return np.concatenate(rows) if states else rows[0]
 
     def covers(self, tariffs: np.ndarray, current: np.ndarray) -> bool:
-        """Whether ``tariffs`` differ from ``current`` only on entries the table sets."""
-        changed = tariffs.reshape(-1) != current.reshape(-1)
+        """Whether ``tariffs`` differ from ``current`` only on entries the table sets.
+
+        ``tariffs``: one state (n+1, n+1, S) or a batch (K, n+1, n+1, S) (all of it).
+        """
+        changed = tariffs.reshape(-1, current.size) != current.reshape(-1)
         return not (changed & self._outside).any()
 
     # ------------------------------------------------------------------ evaluation
