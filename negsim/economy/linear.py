@@ -19,7 +19,7 @@ residuals at u_c (no solve); J⁻¹ is kept as the chord of later steps.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numba import njit
@@ -48,13 +48,21 @@ class Linearisation:
     entries: np.ndarray
     slope: np.ndarray
     chord: np.ndarray
+    at_entries: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Keep t_c on the entries (every start subtracts it)."""
+        object.__setattr__(self, "at_entries", self.tariffs.reshape(-1)[self.entries])
 
     def start(self, tariffs: np.ndarray) -> np.ndarray:
         """Linearised log prices u_c + D·(t − t_c) of states (K, m, m, S), (K, m, S) (E11)."""
         k = tariffs.shape[0]
-        flat = tariffs.reshape(k, self.tariffs.size)[:, self.entries]
-        change = flat - self.tariffs.reshape(-1)[self.entries]
-        return self.price[None] + (change @ self.slope.T).reshape(k, *self.price.shape)
+        return self.start_at(tariffs.reshape(k, self.tariffs.size)[:, self.entries])
+
+    def start_at(self, values: np.ndarray) -> np.ndarray:
+        """As :meth:`start`, from the states' tariffs on the entries, (K, L)."""
+        change = values - self.at_entries
+        return self.price[None] + (change @ self.slope.T).reshape(len(values), *self.price.shape)
 
 
 def linearise(
@@ -97,15 +105,18 @@ def screen(
     tariffs: np.ndarray,
     steps: int = SCREEN_STEPS,
     prepared: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    cleaned: bool = False,
+    values: np.ndarray | None = None,
 ) -> Equilibrium:
     """States (K, m, m, S) at the linearised prices, then ``steps`` chord steps (E12).
 
     A chord step is kept while it lowers the residual (no Newton step). Rows are
     not solved to the tolerance: the result has ``exact=False`` and carries its
-    residuals. ``prepared``: as for :func:`~negsim.economy.solver.solve`.
+    residuals. ``prepared``, ``cleaned``: as for :func:`~negsim.economy.solver.solve`;
+    ``values``: the states' tariffs on the linearisation's entries, if known.
     """
-    t = _clean(baseline, tariffs)
-    start = lin.start(t)
+    t = tariffs if cleaned else _clean(baseline, tariffs)
+    start = lin.start(t) if values is None else lin.start_at(values)
     eq = solve(
         baseline,
         t,
@@ -138,6 +149,7 @@ def solve_offers(
     screened: int | None,
     steps: int = SCREEN_STEPS,
     values: np.ndarray | None = None,
+    cleaned: bool = False,
 ) -> Equilibrium:
     """Equilibria of states that differ from a solved state only on ``entries``.
 
@@ -152,6 +164,8 @@ def solve_offers(
             prices; ``None``: every row exact from ``price``, no linearisation.
         steps: chord steps of a screened row.
         values: the states' tariffs on ``entries``, (K, L), if the caller has them.
+        cleaned: ``states`` are a fresh float batch with zero diagonal (as
+            :func:`~negsim.economy.solver.solve` reads ``cleaned``).
     """
     b, k = baseline, len(states)
     if values is None:
@@ -159,18 +173,20 @@ def solve_offers(
     prepared = prepare_near(reference, entries, values, b.tariffs, b.share, b.elasticity)
     if screened is None or lin is None:
         start = np.broadcast_to(price, (k, *price.shape))
-        return solve(b, states, start=start, prepared=prepared)
+        return solve(b, states, start=start, prepared=prepared, cleaned=cleaned)
     head, rest = slice(0, screened), slice(screened, k)
     eq = None
     if screened:
-        eq = screen(b, lin, states[head], steps=steps, prepared=tuple(a[head] for a in prepared))
+        head_terms = tuple(a[head] for a in prepared)
+        eq = screen(b, lin, states[head], steps, head_terms, cleaned, values[head])
     if screened < k:
         exact = solve(
             b,
             states[rest],
-            start=lin.start(states[rest]),
+            start=lin.start_at(values[rest]),
             chord=lin.chord,
             prepared=tuple(a[rest] for a in prepared),
+            cleaned=cleaned,
         )
         eq = exact if eq is None else append_rows(eq, exact)
     assert eq is not None

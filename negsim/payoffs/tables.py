@@ -54,6 +54,9 @@ class TableEvaluator:
         # tariff entries that carry trade and no offer sets (checked by covers)
         self._outside = (world.base_imports > 0).reshape(-1)
         self._outside[self.entries_set] = False
+        m = world.baseline.m
+        self._diagonal = np.ravel_multi_index(np.diag_indices(m), shape[:2]) * shape[2]
+        self._diagonal = (self._diagonal[:, None] + np.arange(shape[2])).reshape(-1)
         # per state in force (by its tariffs' bytes): the Newton start and the prepared
         # terms of its links, and its linearisation; a few kept, as tables alternate
         prices = world.baseline.m * world.n_sectors
@@ -90,10 +93,15 @@ class TableEvaluator:
     # ------------------------------------------------------------------ evaluation
 
     def states(self, link_tariffs: np.ndarray, current: np.ndarray) -> np.ndarray:
-        """Full tariff states (K, n+1, n+1, S): ``current`` with the table's entries set."""
+        """Full tariff states (K, n+1, n+1, S): ``current`` with the table's entries set.
+
+        A fresh float batch with zero diagonal (domestic sales pay no tariff), as the
+        solver cleans its input: it is solved as it is.
+        """
         k = link_tariffs.shape[0]
-        states = np.repeat(current.reshape(1, -1), k, axis=0)
+        states = np.repeat(np.asarray(current, dtype=float).reshape(1, -1), k, axis=0)
         states[:, self.entries_set] = link_tariffs
+        states[:, self._diagonal] = 0.0
         return states.reshape(k, *current.shape)
 
     def evaluate(
@@ -168,7 +176,7 @@ class TableEvaluator:
         baseline = self.model.world.baseline
         values = np.ascontiguousarray(link_tariffs, dtype=float)
         return solve_offers(
-            baseline, reference, self.entries_set, states, price, lin, screened, steps, values
+            baseline, reference, self.entries_set, states, price, lin, screened, steps, values, True
         )
 
     def _prepared(self, current: np.ndarray) -> tuple[np.ndarray, tuple]:
