@@ -258,6 +258,8 @@ def inverse_jacobian(weight0, net, theta, alpha, income, deficit, eps, active, u
         out,
         expend,
         phis,
+        np.zeros(m),
+        np.empty((m, s)),
     )
     scale = 1.0 / income.sum()
     jac = kernel._jacobian(
@@ -280,10 +282,12 @@ def residuals(weight0, net, theta, alpha, income, deficit, eps, active, u):
     expend = np.zeros(m)
     resid = np.zeros(n)
     phis = np.zeros((m, s))
+    rho = np.zeros(m)
+    power = np.empty((m, s))
     for z in range(k):
         kernel._state(
             u, weight0[z], net[z], theta[z], alpha, income, deficit, eps, lam, flows, demand, out,
-            expend, phis,
+            expend, phis, rho, power,
         )  # fmt: skip
         _, _, numeraire = kernel._residual(demand, out, active, scale, resid)
         resid[n - 1] = numeraire
