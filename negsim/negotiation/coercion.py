@@ -139,17 +139,18 @@ def responses(
         return _evaluate(model, [after], [after_health], none, [0.0], [0.0], threat)
     ranked = _ranking(model, threat, depth, sectors)
     options = [(level, k) for level in levels for k in range(1, min(len(ranked), n_sectors) + 1)]
+    chosen = none + [ranked[:k] for _, k in options]
+    rises = [0.0] + [level * increment for level, _ in options]
+    matched = [0.0] + [min(1.0, level) for level, _ in options]
     # each option is `retaliate` on a copy of the executed state, laid out in one batch
+    position = np.full(n_sectors, n_sectors)
+    position[ranked] = np.arange(len(ranked))
+    hit = position[None, :] < np.array([k for _, k in options])[:, None]  # (options, S)
+    now = after[on, by]
+    raised = np.minimum(model.config.protocol.max_tariff, now + np.array(rises[1:])[:, None])
     states = np.repeat(after[None], len(options) + 1, axis=0)
+    states[1:, on, by] = np.where(hit, raised, now)
     healths = np.repeat(after_health[None], len(options) + 1, axis=0)
-    cap = model.config.protocol.max_tariff
-    chosen, rises, matched = none, [0.0], [0.0]
-    for row, (level, k) in enumerate(options, start=1):
-        rise = level * increment
-        states[row, on, by, ranked[:k]] = np.minimum(cap, after[on, by, ranked[:k]] + rise)
-        chosen.append(ranked[:k])
-        rises.append(rise)
-        matched.append(min(1.0, level))
     damage = model.diplomacy.retaliation_damage
     healths[1:, by, on] -= damage
     healths[1:, on, by] -= damage
@@ -226,7 +227,11 @@ def _evaluate(model, states, healths, chosen, rises, matched, threat, round_=Non
         payoffs = model.payoffs.evaluate(tariffs, **common)
     imports = model.world.base_imports
     taxed = imports[threat.by, threat.on, threat.sectors].sum()
-    coverage = np.array([imports[threat.on, threat.by, s].sum() for s in chosen])
+    sums: dict[bytes, float] = {}  # options of several rises share their sectors
+    for s in chosen:
+        if s.tobytes() not in sums:
+            sums[s.tobytes()] = imports[threat.on, threat.by, s].sum()
+    coverage = np.array([sums[s.tobytes()] for s in chosen])
     coverage = np.minimum(1.0, coverage / taxed) if taxed > 0 else np.zeros(len(chosen))
     coverage = coverage * np.asarray(matched)
     return _Evaluated(
