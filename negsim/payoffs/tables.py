@@ -58,9 +58,11 @@ class TableEvaluator:
         self._diagonal = np.ravel_multi_index(np.diag_indices(m), shape[:2]) * shape[2]
         self._diagonal = (self._diagonal[:, None] + np.arange(shape[2])).reshape(-1)
         # per state in force (by its tariffs' bytes): the Newton start and the prepared
-        # terms of its links, and its linearisation; a few kept, as tables alternate
+        # terms of its links, and its linearisation; a few kept, as tables alternate, and
+        # the start of a run (every run of the scenario begins there) kept apart
         prices = world.baseline.m * world.n_sectors
         self._kept = STATES_KEPT if prices <= LARGE_PRICES else 1  # memory of large worlds
+        self._start_key = np.ascontiguousarray(world.base_tariffs, dtype=float).tobytes()
         self._starts: dict[bytes, tuple[np.ndarray, tuple]] = {}
         self._linears: dict[bytes, Linearisation] = {}
         self._memo: dict[bytes, Equilibrium] = {}
@@ -191,9 +193,13 @@ class TableEvaluator:
             prepared = kernel.prepare(clean, b.tariffs, b.share, b.elasticity)
             reference = tuple(np.ascontiguousarray(a[0]) for a in prepared)
             found = self._starts[key] = (price, reference)
-            if len(self._starts) > self._kept:
-                self._starts.pop(next(iter(self._starts)))
+            self._evict(self._starts)
         return found
+
+    def _evict(self, cache: dict) -> None:
+        """Drop the oldest state in force beyond those kept; the run's start stays."""
+        if len(cache) > self._kept + (self._start_key in cache):
+            cache.pop(next(key for key in cache if key != self._start_key))
 
     def start(self, current: np.ndarray) -> np.ndarray:
         """Log factor prices of the state in force: the Newton start of its offers (E6)."""
@@ -207,6 +213,5 @@ class TableEvaluator:
             price = self.start(current)
             baseline = self.model.world.baseline
             lin = self._linears[key] = linearise(baseline, current, self.entries_set, price=price)
-            if len(self._linears) > self._kept:
-                self._linears.pop(next(iter(self._linears)))
+            self._evict(self._linears)
         return lin
