@@ -91,9 +91,10 @@ def linearise(
     rows = np.arange(size)
     moved[rows, entries] += STEP
     moved[size + rows, entries] -= STEP
-    # ∂F/∂t by central differences of the residuals at u_c: no solve (E11)
-    states = moved.reshape(2 * size, *t.shape[1:])
-    w, n, th = kernel.prepare(states, b.tariffs, b.share, b.elasticity)
+    # ∂F/∂t by central differences of the residuals at u_c: no solve (E11); the moved
+    # states' other links keep the state's terms (prepare_near: the same numbers)
+    reference = (weight0[0], net[0], theta[0])
+    w, n, th = prepare_near(reference, entries, moved[:, entries], b.tariffs, b.share, b.elasticity)
     resid = residuals(w, n, th, b.sector_share, b.income, b.deficit, b.elasticity, b.active, u[0])
     slope = -chord @ ((resid[:size] - resid[size:]) / (2.0 * STEP)).T
     return Linearisation(t[0], u[0], entries, np.ascontiguousarray(slope), chord)
