@@ -145,8 +145,9 @@ def tie(
         if not demand.tied:
             continue
         issues = tied_issues(table, demand)
-        above = np.maximum(0.0, current[issues] - mfn[issues])
-        floor = mfn[issues] + (1.0 - offers[:, column, None]) * above
+        mfn_tied = mfn[issues]
+        above = np.maximum(0.0, current[issues] - mfn_tied)
+        floor = mfn_tied + (1.0 - offers[:, column, None]) * above
         np.maximum(offers[:, issues], floor, out=floor)
         offers[:, issues] = floor
         if demand.mirrored and imports is not None:
@@ -170,13 +171,16 @@ def mirror(
     """
     tied = tied_issues(table, demand)
     counter = counter_issues(table, demand)
-    above_now = np.maximum(0.0, current[tied] - mfn[tied])
-    total = float(imports[tied] @ above_now)
-    if not len(counter) or total <= 0.0:
+    if not len(counter):
         return
-    kept = np.maximum(0.0, offers[:, tied] - mfn[tied]) @ imports[tied] / total
-    excess = np.maximum(0.0, current[counter] - mfn[counter])
-    floor = mfn[counter] + np.clip(kept, 0.0, 1.0)[:, None] * excess
+    weights, mfn_tied = imports[tied], mfn[tied]
+    total = float(weights @ np.maximum(0.0, current[tied] - mfn_tied))
+    if total <= 0.0:
+        return
+    kept = np.maximum(0.0, offers[:, tied] - mfn_tied) @ weights / total
+    mfn_counter = mfn[counter]
+    excess = np.maximum(0.0, current[counter] - mfn_counter)
+    floor = mfn_counter + np.minimum(np.maximum(kept, 0.0), 1.0)[:, None] * excess  # ρ in 0..1
     values = offers[:, counter]
     binds = (excess > 0.0) & (values < floor)
     offers[:, counter] = np.where(binds, floor, values)
