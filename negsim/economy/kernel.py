@@ -14,16 +14,19 @@ from numba import njit
 
 @njit(cache=True)
 def _state(
-    u, weight0, net, theta, alpha, income, deficit, eps, lam, flows, demand, out, expend, phis
-):
+    u, weight0, net, theta, alpha, income, deficit, eps, lam, flows, demand, out, expend, phis,
+    rho, power,
+):  # fmt: skip
     """Shares, flows, demand and spending at log prices u; returns the revenue shares.
 
     ``phis`` receives Φ[j, s] = Σ_i λ0 (p̂ τ̂)^(−ε) (E3), from which :func:`_index_of`
-    gives the price indices at u without computing the powers again.
+    gives the price indices at u without computing the powers again. ``rho`` (m,)
+    and ``power`` (m, S) are scratch buffers, like the others (no allocation per
+    evaluation); ``rho`` is returned.
     """
     m, _, s = weight0.shape
-    rho = np.zeros(m)
-    power = np.empty((m, s))  # p̂^(−ε_s), once per supplier
+    rho[:] = 0.0
+    # power: p̂^(−ε_s), once per supplier
     for i in range(m):
         for r in range(s):
             price = np.exp(u[i, r])
@@ -172,6 +175,9 @@ def solve_batch(
     resid = np.zeros(n)
     trial = np.zeros((m, s))
     phis = np.zeros((m, s))  # Φ of the last state evaluated: that at the final u
+    rho_buf = np.zeros(m)  # scratch of _state
+    power = np.empty((m, s))
+    step = np.zeros(n)
     have_chord = chord0.shape[0] == n
     # inverse Jacobian shared by the batch (the chord method)
     chord = np.ascontiguousarray(chord0) if have_chord else np.zeros((n, n))
@@ -194,6 +200,8 @@ def solve_batch(
             out,
             expend,
             phis,
+            rho_buf,
+            power,
         )
         norm, biggest, numeraire = _residual(demand, out, active, scale, resid)
         it = 0
@@ -217,7 +225,6 @@ def solve_batch(
                 chord = np.ascontiguousarray(np.linalg.inv(jac))
                 have_chord = True
             resid[n - 1] = numeraire
-            step = np.zeros(n)
             for a in range(n):
                 acc = 0.0
                 for c in range(n):
@@ -241,6 +248,8 @@ def solve_batch(
                 out,
                 expend,
                 phis,
+                rho_buf,
+                power,
             )
             new_norm, new_biggest, new_numeraire = _residual(demand, out, active, scale, resid)
             if not new_norm <= (0.5 if newton else 1.0) * norm:  # too slow: Newton from u
@@ -259,6 +268,8 @@ def solve_batch(
                     out,
                     expend,
                     phis,
+                    rho_buf,
+                    power,
                 )
                 norm, biggest, numeraire = _residual(demand, out, active, scale, resid)
                 break
@@ -308,6 +319,8 @@ def solve_batch(
                     out,
                     expend,
                     phis,
+                    rho_buf,
+                    power,
                 )
                 new_norm, biggest, numeraire = _residual(demand, out, active, scale, resid)
                 if new_norm <= norm * (1.0 + 1e-12):

@@ -19,7 +19,7 @@ residuals at u_c (no solve); J⁻¹ is kept as the chord of later steps.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numba import njit
@@ -48,13 +48,21 @@ class Linearisation:
     entries: np.ndarray
     slope: np.ndarray
     chord: np.ndarray
+    at_entries: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Keep t_c on the entries (every start subtracts it)."""
+        object.__setattr__(self, "at_entries", self.tariffs.reshape(-1)[self.entries])
 
     def start(self, tariffs: np.ndarray) -> np.ndarray:
         """Linearised log prices u_c + D·(t − t_c) of states (K, m, m, S), (K, m, S) (E11)."""
         k = tariffs.shape[0]
-        flat = tariffs.reshape(k, self.tariffs.size)[:, self.entries]
-        change = flat - self.tariffs.reshape(-1)[self.entries]
-        return self.price[None] + (change @ self.slope.T).reshape(k, *self.price.shape)
+        return self.start_at(tariffs.reshape(k, self.tariffs.size)[:, self.entries])
+
+    def start_at(self, values: np.ndarray) -> np.ndarray:
+        """As :meth:`start`, from the states' tariffs on the entries, (K, L)."""
+        change = values - self.at_entries
+        return self.price[None] + (change @ self.slope.T).reshape(len(values), *self.price.shape)
 
 
 def linearise(
@@ -83,9 +91,10 @@ def linearise(
     rows = np.arange(size)
     moved[rows, entries] += STEP
     moved[size + rows, entries] -= STEP
-    # ∂F/∂t by central differences of the residuals at u_c: no solve (E11)
-    states = moved.reshape(2 * size, *t.shape[1:])
-    w, n, th = kernel.prepare(states, b.tariffs, b.share, b.elasticity)
+    # ∂F/∂t by central differences of the residuals at u_c: no solve (E11); the moved
+    # states' other links keep the state's terms (prepare_near: the same numbers)
+    reference = (weight0[0], net[0], theta[0])
+    w, n, th = prepare_near(reference, entries, moved[:, entries], b.tariffs, b.share, b.elasticity)
     resid = residuals(w, n, th, b.sector_share, b.income, b.deficit, b.elasticity, b.active, u[0])
     slope = -chord @ ((resid[:size] - resid[size:]) / (2.0 * STEP)).T
     return Linearisation(t[0], u[0], entries, np.ascontiguousarray(slope), chord)
@@ -97,15 +106,18 @@ def screen(
     tariffs: np.ndarray,
     steps: int = SCREEN_STEPS,
     prepared: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    cleaned: bool = False,
+    values: np.ndarray | None = None,
 ) -> Equilibrium:
     """States (K, m, m, S) at the linearised prices, then ``steps`` chord steps (E12).
 
     A chord step is kept while it lowers the residual (no Newton step). Rows are
     not solved to the tolerance: the result has ``exact=False`` and carries its
-    residuals. ``prepared``: as for :func:`~negsim.economy.solver.solve`.
+    residuals. ``prepared``, ``cleaned``: as for :func:`~negsim.economy.solver.solve`;
+    ``values``: the states' tariffs on the linearisation's entries, if known.
     """
-    t = _clean(baseline, tariffs)
-    start = lin.start(t)
+    t = tariffs if cleaned else _clean(baseline, tariffs)
+    start = lin.start(t) if values is None else lin.start_at(values)
     eq = solve(
         baseline,
         t,
@@ -138,6 +150,7 @@ def solve_offers(
     screened: int | None,
     steps: int = SCREEN_STEPS,
     values: np.ndarray | None = None,
+    cleaned: bool = False,
 ) -> Equilibrium:
     """Equilibria of states that differ from a solved state only on ``entries``.
 
@@ -152,6 +165,8 @@ def solve_offers(
             prices; ``None``: every row exact from ``price``, no linearisation.
         steps: chord steps of a screened row.
         values: the states' tariffs on ``entries``, (K, L), if the caller has them.
+        cleaned: ``states`` are a fresh float batch with zero diagonal (as
+            :func:`~negsim.economy.solver.solve` reads ``cleaned``).
     """
     b, k = baseline, len(states)
     if values is None:
@@ -159,18 +174,20 @@ def solve_offers(
     prepared = prepare_near(reference, entries, values, b.tariffs, b.share, b.elasticity)
     if screened is None or lin is None:
         start = np.broadcast_to(price, (k, *price.shape))
-        return solve(b, states, start=start, prepared=prepared)
+        return solve(b, states, start=start, prepared=prepared, cleaned=cleaned)
     head, rest = slice(0, screened), slice(screened, k)
     eq = None
     if screened:
-        eq = screen(b, lin, states[head], steps=steps, prepared=tuple(a[head] for a in prepared))
+        head_terms = tuple(a[head] for a in prepared)
+        eq = screen(b, lin, states[head], steps, head_terms, cleaned, values[head])
     if screened < k:
         exact = solve(
             b,
             states[rest],
-            start=lin.start(states[rest]),
+            start=lin.start_at(values[rest]),
             chord=lin.chord,
             prepared=tuple(a[rest] for a in prepared),
+            cleaned=cleaned,
         )
         eq = exact if eq is None else append_rows(eq, exact)
     assert eq is not None
@@ -183,32 +200,37 @@ def prepare_near(reference, entries, values, t0, share, eps):
 
     ``reference``: (weight0, net, theta) of the state in force, each (m, m, S);
     ``values``: the states' tariffs on the flat ``entries``, (K, L). The other
-    links' terms are copied, not recomputed (the same numbers :func:`prepare` gives).
+    links' terms are copied, not recomputed (the same numbers :func:`prepare` gives),
+    as flat rows (an element loop: numba's copy of a 3-d block is twice as slow).
     """
     ref_weight0, ref_net, ref_theta = reference
     m, _, s = ref_weight0.shape
     k, size = values.shape
-    weight0 = np.empty((k, m, m, s))
-    net = np.empty((k, m, m, s))
-    theta = np.empty((k, m, m, s))
+    cells = m * m * s
+    ref_w, ref_n, ref_t = ref_weight0.ravel(), ref_net.ravel(), ref_theta.ravel()
+    t0_flat, share_flat = t0.ravel(), share.ravel()
+    weight0 = np.empty((k, cells))
+    net = np.empty((k, cells))
+    theta = np.empty((k, cells))
     for z in range(k):
-        weight0[z] = ref_weight0
-        net[z] = ref_net
-        theta[z] = ref_theta
+        for c in range(cells):
+            weight0[z, c] = ref_w[c]
+            net[z, c] = ref_n[c]
+            theta[z, c] = ref_t[c]
         for e in range(size):
-            flat = entries[e]
-            r = flat % s
-            i = (flat // s) % m
-            j = flat // (s * m)
+            flat = entries[e]  # (j, i, r) of importer j, exporter i, sector r
             tariff = values[z, e]
             gross = 1.0 + tariff
-            lam0 = share[j, i, r]
-            weight0[z, j, i, r] = (
-                lam0 * np.exp(-eps[r] * np.log(gross / (1.0 + t0[j, i, r]))) if lam0 > 0 else 0.0
+            lam0 = share_flat[flat]
+            weight0[z, flat] = (
+                lam0 * np.exp(-eps[flat % s] * np.log(gross / (1.0 + t0_flat[flat])))
+                if lam0 > 0
+                else 0.0
             )
-            net[z, j, i, r] = 1.0 / gross
-            theta[z, j, i, r] = tariff / gross
-    return weight0, net, theta
+            net[z, flat] = 1.0 / gross
+            theta[z, flat] = tariff / gross
+    shape = (k, m, m, s)
+    return weight0.reshape(shape), net.reshape(shape), theta.reshape(shape)
 
 
 @njit(cache=True)
@@ -237,6 +259,8 @@ def inverse_jacobian(weight0, net, theta, alpha, income, deficit, eps, active, u
         out,
         expend,
         phis,
+        np.zeros(m),
+        np.empty((m, s)),
     )
     scale = 1.0 / income.sum()
     jac = kernel._jacobian(
@@ -259,10 +283,12 @@ def residuals(weight0, net, theta, alpha, income, deficit, eps, active, u):
     expend = np.zeros(m)
     resid = np.zeros(n)
     phis = np.zeros((m, s))
+    rho = np.zeros(m)
+    power = np.empty((m, s))
     for z in range(k):
         kernel._state(
             u, weight0[z], net[z], theta[z], alpha, income, deficit, eps, lam, flows, demand, out,
-            expend, phis,
+            expend, phis, rho, power,
         )  # fmt: skip
         _, _, numeraire = kernel._residual(demand, out, active, scale, resid)
         resid[n - 1] = numeraire

@@ -202,7 +202,7 @@ def solve(
         weight0 = b.share[None] * ((1.0 + t) / (1.0 + b.tariffs)) ** (-eps)
         net = 1.0 / (1.0 + t)
         theta = t * net  # t / (1 + t): revenue per USD spent
-    u = np.zeros((k, m, s)) if start is None else np.array(start, dtype=float)
+    u = np.zeros((k, m, s)) if start is None else np.ascontiguousarray(start, dtype=float)
     if use_kernel:
         u, flows, expend, residual, iteration, index = _kernel.solve_batch(
             weight0,

@@ -138,16 +138,22 @@ def responses(
     if increment <= 0 or not len(sectors) or not len(levels):
         return _evaluate(model, [after], [after_health], none, [0.0], [0.0], threat)
     ranked = _ranking(model, threat, depth, sectors)
-    states, healths, chosen, rises, matched = [after], [after_health], none, [0.0], [0.0]
-    for level in levels:
-        for k in range(1, min(len(ranked), n_sectors) + 1):
-            state, state_health = after.copy(), after_health.copy()
-            retaliate(model, on, by, ranked[:k], level * increment, state, state_health)
-            states.append(state)
-            healths.append(state_health)
-            chosen.append(ranked[:k])
-            rises.append(level * increment)
-            matched.append(min(1.0, level))
+    options = [(level, k) for level in levels for k in range(1, min(len(ranked), n_sectors) + 1)]
+    chosen = none + [ranked[:k] for _, k in options]
+    rises = [0.0] + [level * increment for level, _ in options]
+    matched = [0.0] + [min(1.0, level) for level, _ in options]
+    # each option is `retaliate` on a copy of the executed state, laid out in one batch
+    position = np.full(n_sectors, n_sectors)
+    position[ranked] = np.arange(len(ranked))
+    hit = position[None, :] < np.array([k for _, k in options])[:, None]  # (options, S)
+    now = after[on, by]
+    raised = np.minimum(model.config.protocol.max_tariff, now + np.array(rises[1:])[:, None])
+    states = np.repeat(after[None], len(options) + 1, axis=0)
+    states[1:, on, by] = np.where(hit, raised, now)
+    healths = np.repeat(after_health[None], len(options) + 1, axis=0)
+    damage = model.diplomacy.retaliation_damage
+    healths[1:, by, on] -= damage
+    healths[1:, on, by] -= damage
     return _evaluate(model, states, healths, chosen, rises, matched, threat)
 
 
@@ -202,8 +208,8 @@ class _Evaluated(Responses):
 
 
 def _evaluate(model, states, healths, chosen, rises, matched, threat, round_=None) -> _Evaluated:
-    tariffs = np.stack(states)
-    health = np.clip(np.stack(healths), 0.0, 1.0)
+    tariffs = states if isinstance(states, np.ndarray) else np.stack(states)
+    health = np.clip(healths if isinstance(healths, np.ndarray) else np.stack(healths), 0.0, 1.0)
     start = round_ is not None  # the start of the run: round 0, no backdowns
     common = {
         "health": health,
@@ -214,19 +220,18 @@ def _evaluate(model, states, healths, chosen, rises, matched, threat, round_=Non
         (t for t in model.tables if sorted(t.parties) == sorted((threat.by, threat.on))), None
     )
     evaluator = None if table is None else model.valuation.evaluator(table)
-    if (
-        table is not None
-        and evaluator is not None
-        and all(evaluator.covers(t, tariffs[0]) for t in tariffs)
-    ):
+    if evaluator is not None and evaluator.covers(tariffs, tariffs[0]):
         # every option differs from the first only on the pair's table: restricted markets
-        links = evaluator.with_states(np.zeros((0, table.n_issues)), *tariffs)
-        payoffs = evaluator.evaluate(links, tariffs[0], **common)
+        payoffs = evaluator.evaluate(evaluator.links(tariffs), tariffs[0], **common)
     else:
         payoffs = model.payoffs.evaluate(tariffs, **common)
     imports = model.world.base_imports
     taxed = imports[threat.by, threat.on, threat.sectors].sum()
-    coverage = np.array([imports[threat.on, threat.by, s].sum() for s in chosen])
+    sums: dict[bytes, float] = {}  # options of several rises share their sectors
+    for s in chosen:
+        if s.tobytes() not in sums:
+            sums[s.tobytes()] = imports[threat.on, threat.by, s].sum()
+    coverage = np.array([sums[s.tobytes()] for s in chosen])
     coverage = np.minimum(1.0, coverage / taxed) if taxed > 0 else np.zeros(len(chosen))
     coverage = coverage * np.asarray(matched)
     return _Evaluated(

@@ -110,7 +110,8 @@ def purchase_issues(scenario: Scenario, table: Table, world: World, cache: dict)
 
     At an MFN table an importer's issue sets its tariff on every exporter, so a
     commitment to buy from one partner has no issue there. The purchase curves are kept
-    in ``cache`` (the scenario's shared derived parts).
+    in ``cache`` (the scenario's shared derived parts), with their interpolants (built
+    once: a scenario's runs share them).
     """
     codes, sectors = scenario.codes, scenario.sectors
     top = scenario.protocol.max_tariff
@@ -122,12 +123,13 @@ def purchase_issues(scenario: Scenario, table: Table, world: World, cache: dict)
         if len(issues) != 1 or (table.issue_of_target == issues[0]).sum() != 1:
             continue
         key = f"purchases:{name}"
-        if key not in cache:
-            cache[key] = purchase_curve(world, entry, top)
-        grid, bought = cache[key]
+        if key not in cache:  # the curve and its interpolant (read-only: shared by runs)
+            grid, bought = purchase_curve(world, entry, top)
+            cache[key] = grid, bought, PchipInterpolator(bought[::-1], grid[::-1])
+        grid, bought, curve = cache[key]
         column = table.n_issues
         table.purchases[column] = PurchaseIssue(
-            name, entry, column, int(issues[0]), item.most, grid, bought
+            name, entry, column, int(issues[0]), item.most, grid, bought, curve
         )
         table.n_issues += 1
 

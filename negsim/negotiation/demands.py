@@ -145,8 +145,9 @@ def tie(
         if not demand.tied:
             continue
         issues = tied_issues(table, demand)
-        above = np.maximum(0.0, current[issues] - mfn[issues])
-        floor = mfn[issues] + (1.0 - offers[:, column, None]) * above
+        mfn_tied = mfn[issues]
+        above = np.maximum(0.0, current[issues] - mfn_tied)
+        floor = mfn_tied + (1.0 - offers[:, column, None]) * above
         np.maximum(offers[:, issues], floor, out=floor)
         offers[:, issues] = floor
         if demand.mirrored and imports is not None:
@@ -170,30 +171,44 @@ def mirror(
     """
     tied = tied_issues(table, demand)
     counter = counter_issues(table, demand)
-    above_now = np.maximum(0.0, current[tied] - mfn[tied])
-    total = float(imports[tied] @ above_now)
-    if not len(counter) or total <= 0.0:
+    if not len(counter):
         return
-    kept = np.maximum(0.0, offers[:, tied] - mfn[tied]) @ imports[tied] / total
-    excess = np.maximum(0.0, current[counter] - mfn[counter])
-    floor = mfn[counter] + np.clip(kept, 0.0, 1.0)[:, None] * excess
+    weights, mfn_tied = imports[tied], mfn[tied]
+    total = float(weights @ np.maximum(0.0, current[tied] - mfn_tied))
+    if total <= 0.0:
+        return
+    kept = np.maximum(0.0, offers[:, tied] - mfn_tied) @ weights / total
+    mfn_counter = mfn[counter]
+    excess = np.maximum(0.0, current[counter] - mfn_counter)
+    floor = mfn_counter + np.minimum(np.maximum(kept, 0.0), 1.0)[:, None] * excess  # ρ in 0..1
     values = offers[:, counter]
     binds = (excess > 0.0) & (values < floor)
     offers[:, counter] = np.where(binds, floor, values)
 
 
 def tied_issues(table: Table, demand: DemandState) -> np.ndarray:
-    """The issues that set the demander's tariffs on the target."""
-    entries = (table.importer == demand.by) & (table.exporter == demand.on)
-    return np.unique(table.issue_of_target[entries])
+    """The issues that set the demander's tariffs on the target (kept in ``table.layout``)."""
+    key = ("tied", demand.by, demand.on)
+    issues = table.layout.get(key)
+    if issues is None:
+        entries = (table.importer == demand.by) & (table.exporter == demand.on)
+        issues = table.layout[key] = np.unique(table.issue_of_target[entries])
+    return issues
 
 
 def counter_issues(table: Table, demand: DemandState) -> np.ndarray:
-    """The issues that set only the target's tariffs on the demander (none at an MFN table)."""
-    mine = (table.importer == demand.on) & (table.exporter == demand.by)
-    issues = np.unique(table.issue_of_target[mine])
-    others = np.unique(table.issue_of_target[~mine])
-    return np.setdiff1d(issues, others)
+    """The issues that set only the target's tariffs on the demander (none at an MFN table).
+
+    Kept in ``table.layout``, as :func:`tied_issues`.
+    """
+    key = ("counter", demand.by, demand.on)
+    issues = table.layout.get(key)
+    if issues is None:
+        mine = (table.importer == demand.on) & (table.exporter == demand.by)
+        own = np.unique(table.issue_of_target[mine])
+        others = np.unique(table.issue_of_target[~mine])
+        issues = table.layout[key] = np.setdiff1d(own, others)
+    return issues
 
 
 def demander_values(

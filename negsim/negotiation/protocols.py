@@ -49,6 +49,9 @@ class Table:
         notice: rounds between agreement and signature (model.md C2).
         demands: the share issues of structural demands, appended after the
             tariff issues (model.md N10).
+        layout: index sets derived from the table's entries alone (which issues set
+            a pair's tariffs, each issue's imports at the start), computed on first
+            use and kept: the entries never change. Read-only.
     """
 
     name: str
@@ -75,6 +78,7 @@ class Table:
     demands: dict[int, int] = field(default_factory=dict)  # demand index -> its issue (N10)
     purchases: dict[int, Any] = field(default_factory=dict)  # issue -> PurchaseIssue (A6)
     _bounds_cache: tuple | None = field(default=None, repr=False, compare=False)
+    layout: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def open(self) -> bool:

@@ -76,9 +76,16 @@ class StateViews:
         return np.bincount(table.issue_of_target, values, minlength=table.n_issues)
 
     def issue_imports(self, table: Table) -> np.ndarray:
-        """Each issue's imports at the start, USD bn (the weights of model.md N16)."""
-        flows = self.world.base_imports[table.importer, table.exporter, table.sector]
-        return np.bincount(table.issue_of_target, flows, minlength=table.n_issues)
+        """Each issue's imports at the start, USD bn (the weights of model.md N16).
+
+        Kept in ``table.layout`` (the start does not move); treat it as read-only.
+        """
+        imports = table.layout.get(("imports", table.n_issues))
+        if imports is None:
+            flows = self.world.base_imports[table.importer, table.exporter, table.sector]
+            imports = np.bincount(table.issue_of_target, flows, minlength=table.n_issues)
+            table.layout[("imports", table.n_issues)] = imports
+        return imports
 
     # ------------------------------------------------------------------ valuation
 

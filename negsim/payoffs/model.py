@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from negsim.economy import Equilibrium, World, measures
 
@@ -226,16 +227,40 @@ class PayoffModel:
     ) -> Payoffs:
         """The payoffs of solved states (see :meth:`evaluate`)."""
         b = self.world.baseline
-        welfare, rents, balance = measures.terms(  # E8, θ(r)·ΔR of E9 (P4, P7), balances (P5)
+        econ, politics = _econ_politics(  # P1; lobby rents (P4, P7) and balances (P5)
             eq.spending, eq.price_index, eq.price, eq.flows, b.spending, b.sector_share,
-            b.income, self.lobby_weights(round_), self.n,
+            b.income, self.lobby_weights(round_), self.n, self.percent, self.base_balance,
+            self.salience(round_),
         )  # fmt: skip
-        econ = welfare * self.percent  # EV in % of GDP                          (P1)
-        balance -= self.base_balance
-        politics = (rents + self.salience(round_) * balance) * self.percent
         security = self.econ_rivalry(econ)  #                                   (P3)
         if health is not None:
             security = security + self.alliance(health)  #                       (P2)
         if backdowns is not None:
             politics = politics - self.audience_cost * np.asarray(backdowns)  #  (P6)
         return Payoffs(econ=econ, security=security, politics=politics, trade=eq)
+
+
+@njit(cache=True)
+def _econ_politics(
+    spending, price_index, price, flows, base_spending, alpha, income, lobby, n, percent,
+    base_balance, salience,
+):  # fmt: skip
+    """Econ (P1) and the politics of rents and balances (P4, P5), % of GDP, each (K, n).
+
+    ``econ = EV·percent`` and ``politics = (rents + ω·(balance − balance0))·percent``
+    from :func:`~negsim.economy.measures.terms`, elementwise in numpy's order (the
+    same numbers), in one compiled call with the terms.
+    """
+    welfare, rents, balance = measures.terms(
+        spending, price_index, price, flows, base_spending, alpha, income, lobby, n
+    )
+    k = welfare.shape[0]
+    econ = np.empty((k, n))
+    politics = np.empty((k, n))
+    for z in range(k):
+        for i in range(n):
+            econ[z, i] = welfare[z, i] * percent[i]
+            politics[z, i] = (rents[z, i] + salience[i] * (balance[z, i] - base_balance[i])) * (
+                percent[i]
+            )
+    return econ, politics

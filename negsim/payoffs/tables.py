@@ -54,10 +54,15 @@ class TableEvaluator:
         # tariff entries that carry trade and no offer sets (checked by covers)
         self._outside = (world.base_imports > 0).reshape(-1)
         self._outside[self.entries_set] = False
+        m = world.baseline.m
+        self._diagonal = np.ravel_multi_index(np.diag_indices(m), shape[:2]) * shape[2]
+        self._diagonal = (self._diagonal[:, None] + np.arange(shape[2])).reshape(-1)
         # per state in force (by its tariffs' bytes): the Newton start and the prepared
-        # terms of its links, and its linearisation; a few kept, as tables alternate
+        # terms of its links, and its linearisation; a few kept, as tables alternate, and
+        # the start of a run (every run of the scenario begins there) kept apart
         prices = world.baseline.m * world.n_sectors
         self._kept = STATES_KEPT if prices <= LARGE_PRICES else 1  # memory of large worlds
+        self._start_key = np.ascontiguousarray(world.base_tariffs, dtype=float).tobytes()
         self._starts: dict[bytes, tuple[np.ndarray, tuple]] = {}
         self._linears: dict[bytes, Linearisation] = {}
         self._memo: dict[bytes, Equilibrium] = {}
@@ -80,17 +85,25 @@ class TableEvaluator:
         return np.concatenate(rows) if states else rows[0]
 
     def covers(self, tariffs: np.ndarray, current: np.ndarray) -> bool:
-        """Whether ``tariffs`` differ from ``current`` only on entries the table sets."""
-        changed = tariffs.reshape(-1) != current.reshape(-1)
+        """Whether ``tariffs`` differ from ``current`` only on entries the table sets.
+
+        ``tariffs``: one state (n+1, n+1, S) or a batch (K, n+1, n+1, S) (all of it).
+        """
+        changed = tariffs.reshape(-1, current.size) != current.reshape(-1)
         return not (changed & self._outside).any()
 
     # ------------------------------------------------------------------ evaluation
 
     def states(self, link_tariffs: np.ndarray, current: np.ndarray) -> np.ndarray:
-        """Full tariff states (K, n+1, n+1, S): ``current`` with the table's entries set."""
+        """Full tariff states (K, n+1, n+1, S): ``current`` with the table's entries set.
+
+        A fresh float batch with zero diagonal (domestic sales pay no tariff), as the
+        solver cleans its input: it is solved as it is.
+        """
         k = link_tariffs.shape[0]
-        states = np.repeat(current.reshape(1, -1), k, axis=0)
+        states = np.repeat(np.asarray(current, dtype=float).reshape(1, -1), k, axis=0)
         states[:, self.entries_set] = link_tariffs
+        states[:, self._diagonal] = 0.0
         return states.reshape(k, *current.shape)
 
     def evaluate(
@@ -165,7 +178,7 @@ class TableEvaluator:
         baseline = self.model.world.baseline
         values = np.ascontiguousarray(link_tariffs, dtype=float)
         return solve_offers(
-            baseline, reference, self.entries_set, states, price, lin, screened, steps, values
+            baseline, reference, self.entries_set, states, price, lin, screened, steps, values, True
         )
 
     def _prepared(self, current: np.ndarray) -> tuple[np.ndarray, tuple]:
@@ -180,9 +193,13 @@ class TableEvaluator:
             prepared = kernel.prepare(clean, b.tariffs, b.share, b.elasticity)
             reference = tuple(np.ascontiguousarray(a[0]) for a in prepared)
             found = self._starts[key] = (price, reference)
-            if len(self._starts) > self._kept:
-                self._starts.pop(next(iter(self._starts)))
+            self._evict(self._starts)
         return found
+
+    def _evict(self, cache: dict) -> None:
+        """Drop the oldest state in force beyond those kept; the run's start stays."""
+        if len(cache) > self._kept + (self._start_key in cache):
+            cache.pop(next(key for key in cache if key != self._start_key))
 
     def start(self, current: np.ndarray) -> np.ndarray:
         """Log factor prices of the state in force: the Newton start of its offers (E6)."""
@@ -196,6 +213,5 @@ class TableEvaluator:
             price = self.start(current)
             baseline = self.model.world.baseline
             lin = self._linears[key] = linearise(baseline, current, self.entries_set, price=price)
-            if len(self._linears) > self._kept:
-                self._linears.pop(next(iter(self._linears)))
+            self._evict(self._linears)
         return lin

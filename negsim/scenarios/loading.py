@@ -32,6 +32,10 @@ def builtin_scenarios() -> list[str]:
 SYNTHETIC_NAME = re.compile(r"^synthetic-(\d+)x(\d+)-(\d+)$")
 
 
+PARSED_KEPT = 8  # TOML texts whose parsed data is kept (a model is built per run)
+_PARSED: dict[str, dict[str, Any]] = {}
+
+
 def read_toml(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
     """Read a scenario; return (data, label).
 
@@ -39,6 +43,17 @@ def read_toml(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
         name_or_path: a built-in scenario's name, a synthetic world's name
             (``synthetic-5x2-3``: 5 countries, 2 sectors, seed 3; see
             :func:`negsim.scenarios.synthetic`) or the path of a TOML file.
+    """
+    data, label = _read(name_or_path)
+    return copy.deepcopy(data), label
+
+
+def _read(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
+    """As :func:`read_toml`, but the data may be shared: the caller must not change it.
+
+    Parsing a TOML text costs far more than reading it, so the parsed data of the last
+    :data:`PARSED_KEPT` texts is kept, keyed by the text itself (an edited file is
+    parsed again).
     """
     text_name = str(name_or_path)
     synthetic = SYNTHETIC_NAME.match(text_name)
@@ -65,10 +80,15 @@ def read_toml(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
                 f"built-in: {', '.join(names)}"
             )
         text = path.read_text(encoding="utf-8")
-    try:
-        return tomllib.loads(text), label
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{label}: malformed TOML: {exc}") from None
+    data = _PARSED.get(text)
+    if data is None:
+        try:
+            data = _PARSED[text] = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ScenarioError(f"{label}: malformed TOML: {exc}") from None
+        if len(_PARSED) > PARSED_KEPT:
+            _PARSED.pop(next(iter(_PARSED)))
+    return data, label
 
 
 def load_scenario(
@@ -90,7 +110,7 @@ def load_scenario(
         ScenarioError: the file, a value or an override path is invalid; the
             message is one line naming the file and the path.
     """
-    data, label = read_toml(name_or_path)
+    data, label = _read(name_or_path)  # shared: scenario_from_dict copies it
     return scenario_from_dict(data, overrides=overrides, label=label)
 
 
