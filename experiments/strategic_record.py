@@ -10,7 +10,8 @@ draws) with 95% intervals for: Japan's reliance on the US 0 -> 1, China's resolv
 high, China's retaliation capacity and its cost of reform low -> high, the US value of
 the demand, China's compliance with promised reform known low -> known high and known
 full -> private (N14), purchase commitments off -> on (A6, N15), China's counter-
-measures not mirrored -> mirrored (N16), China's answers of 2018 unseen -> seen (B7) and
+measures not mirrored -> mirrored (N16), the snap-back rule (threshold -> payoff,
+A7), China's answers of 2018 unseen -> seen (B7) and
 the depth of their stand-in, the US midterms moved from round 2 to round 20,
 CPTPP on -> off, and for Japan's side: Japan's reliance 0.2 -> 0.95, its upper-house
 election (round 10) off and moved to round 5, the electoral cycle of lobby weights (P7)
@@ -101,6 +102,11 @@ STATICS = {
     ),
     "China's counter-measures not mirrored -> mirrored (N16)": (
         {"demands.us_section301.mirrored": False},
+        {},
+    ),
+    # how the monitor decides to snap back (A7 against the threshold rule of A3-A4)
+    "snap-back below a threshold (A3-A4) -> when it pays (A7)": (
+        {"compliance.snap_back": "threshold"},
         {},
     ),
     # China's answers of 2018 seen before the start (B7)

@@ -439,7 +439,11 @@ def test_commitments_are_delivered_watched_and_can_snap_back(threshold, snaps):
     # A2-A3: the share delivered lies in [1 - shortfall, 1]; read without noise, it is
     # below a threshold of 1 (a shortfall is drawn) and never below 0
     world = World.from_scenario(negsim.load_scenario("tag2018"))
-    overrides = {"compliance.threshold": threshold, "compliance.noise": 0.0}
+    overrides = {
+        "compliance.snap_back": "threshold",
+        "compliance.threshold": threshold,
+        "compliance.noise": 0.0,
+    }
     scenario = negsim.load_scenario("tag2018", overrides)
     model = NegotiationModel(scenario, "bilateral", rng=3, collect="none")
     table = next(t for t in model.tables if t.name == "US-CN")

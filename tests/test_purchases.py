@@ -80,7 +80,8 @@ def test_delivery_lies_between_the_paper_tariff_and_the_commitment():
     # A2 with A6: a share c of the purchases the commitment adds, so the tariff in force
     # lies between the equivalent (c = 1) and the paper tariff (c = 0)
     scenario = negsim.load_scenario(
-        "tag2018", {"compliance.threshold": 0.0, "compliance.noise": 0.0}
+        "tag2018",
+        {"compliance.snap_back": "threshold", "compliance.threshold": 0.0, "compliance.noise": 0.0},
     )
     model = NegotiationModel(scenario, "bilateral", rng=3, collect="none")
     table = _table(model)
@@ -170,7 +171,7 @@ def test_a_reform_snap_back_brings_back_chinas_counter_measures_when_mirrored(mi
     offer[S : 2 * S] = 0.5 * offer[S : 2 * S]  # China halves its tariffs on US goods
     _agree(model, offer)
     cut = model.tariffs[CN, US].copy()
-    model.snap_back_reform(k)
+    model.snap_back(model.deal_table(k))
     assert (model.tariffs[US, CN] >= before[US, CN] - 1e-12).all()  # N12, A4
     if mirrored:  # N16: China's counter-measures come back with the US's tied tariffs
         assert (model.tariffs[CN, US] >= before[CN, US] - 1e-12).all()

@@ -11,7 +11,13 @@ import numpy as np
 import pytest
 
 from negsim.cli import main
-from negsim.negotiation.demands import DemandState, demander_values, reading_likelihood, snap_back
+from negsim.negotiation.demands import (
+    DemandState,
+    demander_values,
+    lapse,
+    reading_likelihood,
+    restored,
+)
 from negsim.negotiation.model import NegotiationModel
 from negsim.negotiation.protocols import bilateral_table
 from negsim.scenarios import load_scenario
@@ -79,7 +85,8 @@ def test_snap_back_restores_the_tied_tariffs_and_the_promise_lapses():
     d.promised(0.6, before)
     assert d.watched and d.met == 0.6 and d.met_before == 0.0
     after = before * 0.5  # the deal cut every tariff by half
-    snap_back(d, after)
+    after = restored(d, after)
+    lapse(d)
     assert after[0, 2] == pytest.approx([0.25, 0.10])  # restored
     assert after[2, 0] == pytest.approx([0.10, 0.075])  # China's are not tied: left alone
     assert d.met == 0.0 and d.snapped and not d.watched
@@ -92,11 +99,17 @@ def test_a_promise_no_larger_than_what_is_met_is_not_watched():
     assert not d.watched
 
 
-def _run_to(compliance: float, seeds: range, until):
-    """The first seed's model stepped until ``until(model)`` holds (or run to the end)."""
-    scenario = load_scenario(
-        "tag2018", {"demands.us_section301.compliance.values": [compliance] * 3}
-    )
+def _run_to(compliance: float, seeds: range, until, shortfall: float = 0.5):
+    """The first seed's model stepped until ``until(model)`` holds (or run to the end).
+
+    With the threshold rule of A3-A4 (``compliance.snap_back = "threshold"``).
+    """
+    overrides = {
+        "demands.us_section301.compliance.values": [compliance] * 3,
+        "compliance.snap_back": "threshold",
+        "compliance.shortfall": shortfall,
+    }
+    scenario = load_scenario("tag2018", overrides)
     for seed in seeds:
         model = NegotiationModel(scenario, rng=seed, collect="none")
         while model.running and not until(model):
@@ -124,11 +137,11 @@ def test_a_china_that_delivers_little_is_snapped_back_and_the_deal_lapses():
 
 
 def test_a_china_that_delivers_in_full_is_not_snapped_back():
-    # compliance 1.0: a reading below 0.5 needs noise below -5 sd
-    model = _run_to(1.0, range(6), lambda m: m.demands[0].leverage is not None)
+    # compliance 1.0 and purchases delivered in full: a reading below 0.5 needs noise
+    # below -5 sd (a purchase snap-back would lapse the reform too, A3-A5)
+    model = _run_to(1.0, range(6), lambda m: m.demands[0].leverage is not None, shortfall=0.0)
     model.run()
-    # the reform is never snapped back (A4); a purchase commitment the deal may hold is
-    # watched on its own (A3, A6) and counts in model.snapbacks
+    # the reform is never snapped back (A4)
     assert model.demands[0].lapses == 0 and not model.demands[0].snapped
 
 

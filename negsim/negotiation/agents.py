@@ -2,10 +2,10 @@
 
 A :class:`CountryAgent` proposes and responds at tables (through its strategy
 kind, :mod:`negsim.negotiation.kinds`), signals, walks out, executes or withdraws
-its threats, retaliates (how much and where), agrees to truces, and learns the
-others' private types by Bayes' rule from what it sees (:mod:`beliefs`). The model
-calls these methods through Mesa's AgentSet in the protocol's order
-(:meth:`NegotiationModel.step`).
+its threats, retaliates (how much and where), agrees to truces, watches the deals
+it made and snaps them back when that pays (A7), and learns the others' private
+types by Bayes' rule from what it sees (:mod:`beliefs`). The model calls these
+methods through Mesa's AgentSet in the protocol's order (:meth:`NegotiationModel.step`).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ import numpy as np
 
 from negsim.negotiation import strategies
 from negsim.negotiation.beliefs import TREMBLE, Beliefs, draw_type
-from negsim.negotiation.coercion import DEPTHS, ThreatState
+from negsim.negotiation.coercion import DEPTHS, ThreatState, responses
 from negsim.negotiation.commitments import put_purchases
-from negsim.negotiation.demands import reading_likelihood, tie
+from negsim.negotiation.demands import tie
+from negsim.negotiation.watching import DealWatching
 
 if TYPE_CHECKING:
     from negsim.negotiation.model import NegotiationModel
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from negsim.scenarios.schema import Strategy
 
 
-class CountryAgent(mesa.Agent):
+class CountryAgent(DealWatching, mesa.Agent):
     """A negotiating country.
 
     Attributes:
@@ -253,55 +254,28 @@ class CountryAgent(mesa.Agent):
         """
         return table.stalled[self.index] >= 2 and self.walking_pays
 
-    # ------------------------------------------------------------------ commitments
-
-    def deliver(self, table: Table) -> None:
-        """Deliver this round's purchases on its commitments at ``table`` (model.md A2)."""
-        commitments = table.commitments
-        if self.index in commitments.importers:
-            shortfall = self.model.config.compliance.shortfall
-            self.model.deliver(table, 1.0 - float(self.model.rng.uniform(0.0, shortfall)))
-
-    def monitor(self, table: Table) -> None:
-        """Read the partner's compliance with noise; snap back below the threshold (A3)."""
-        commitments = table.commitments
-        if self.index not in table.parties or self.index in commitments.importers:
-            return
-        compliance = self.model.config.compliance
-        reading = commitments.delivered[-1] + self.model.rng.normal(0.0, compliance.noise)
-        if reading < compliance.threshold and not commitments.snapped:
-            self.model.snap_back(table)
-
-    def monitor_reform(self, k: int) -> None:
-        """Read the target's delivery of promised reform ``k``, learn, snap back (A4).
-
-        The reading is the target's compliance plus 𝒩(0, noise²) (the scenario's
-        ``compliance.noise``); the belief about its compliance is updated by Bayes' rule
-        and the tied tariffs snap back on a reading below ``compliance.threshold``.
-        """
-        model = self.model
-        demand = model.demands[k]
-        rules = model.config.compliance
-        delivered = model.country_agents[demand.on].compliance[k]
-        reading = delivered + float(model.rng.normal(0.0, rules.noise))
-        demand.readings.append(reading)
-        belief = self.beliefs.of(demand.on, demand.compliance_name)
-        belief.weigh(reading_likelihood(demand, reading, rules.noise))
-        if reading < rules.threshold:
-            model.snap_back_reform(k)
-
     # ------------------------------------------------------------------ coercion
 
-    def execution_values(self, threat: ThreatState) -> np.ndarray:
+    def execution_values(
+        self,
+        threat: ThreatState,
+        tariffs: np.ndarray | None = None,
+        health: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Its expected payoff from executing ``threat`` to each depth (N7), resolve excluded.
 
         One step of look-ahead: for every resolve type its belief allows the target,
-        the target's best reply, weighted by the belief.
+        the target's best reply, weighted by the belief. From the state in force, or
+        from ``tariffs`` and ``health`` if given (a state it weighs moving to, A7).
         """
         belief = self.beliefs.of(threat.on, "resolve")
         values = []
         for depth in DEPTHS:
-            reply = self.model.responses(threat, depth)
+            if tariffs is None:
+                reply = self.model.responses(threat, depth)
+            else:
+                at = self.model.health if health is None else health
+                reply = responses(self.model, threat, depth, tariffs, at)
             chosen = reply.best_of(threat.on, belief.values)
             values.append(float(belief.weights @ reply.utility[chosen, self.index]))
         return np.array(values)

@@ -9,8 +9,9 @@ lower of the paper tariff and that equivalent: the importer keeps its tariff on 
 books and buys through exclusions, as China did in 2020. Candidate offers draw the
 amount over its whole range (N15). After the deal the importer delivers part of it
 (A2) and the exporter, reading compliance with noise, snaps its own tariffs back to
-their level before the deal when the reading falls below a threshold (A3): the
-tariffs the deal cut are its enforcement leverage.
+their level before the deal when snapping back is worth more to it than the deal at
+the delivery it reads (A7; or, by the older rule, when a reading falls below a
+threshold, A3): the tariffs the deal cut are its enforcement leverage.
 """
 
 from __future__ import annotations
@@ -183,6 +184,7 @@ class Commitments:
         purchases: what the importer buys per entry at the agreed state, USD bn a year.
         leverage: the tariffs in force before the deal (restored on snap-back).
         delivered: the share delivered each round since the deal.
+        readings: the exporter's noisy readings of those shares (A3).
         snapped: whether the exporter snapped back.
     """
 
@@ -192,6 +194,7 @@ class Commitments:
     purchases: dict[tuple[int, int, int], float]
     leverage: np.ndarray
     delivered: list[float] = field(default_factory=list)
+    readings: list[float] = field(default_factory=list)
     snapped: bool = False
 
     @property
@@ -206,6 +209,34 @@ class Commitments:
         of the purchases the commitment adds.
         """
         return {e: self.paper[e] + share * (t - self.paper[e]) for e, t in self.entries.items()}
+
+    def kept(self, tariffs: np.ndarray) -> np.ndarray:
+        """``tariffs`` with the purchases at the mean of the exporter's readings (A7): a new array.
+
+        The mean is its estimate of the share the importer delivers.
+        """
+        tariffs = tariffs.copy()
+        if not self.snapped and self.readings:
+            share = float(np.clip(np.mean(self.readings), 0.0, 1.0))
+            for entry, tariff in self.in_force(share).items():
+                tariffs[entry] = tariff
+        return tariffs
+
+    def restored(self, tariffs: np.ndarray, parties: list[int]) -> np.ndarray:
+        """``tariffs`` after a snap-back (A3): a new array.
+
+        The exporters' tariffs on the importers return to at least their level before the
+        deal, and the committed entries to their tariff before it (not below zero).
+        """
+        tariffs = tariffs.copy()
+        importers = self.importers
+        for exporter in [p for p in parties if p not in importers]:
+            for importer in importers:
+                before = self.leverage[exporter, importer]
+                tariffs[exporter, importer] = np.maximum(tariffs[exporter, importer], before)
+        for entry in self.entries:
+            tariffs[entry] = max(0.0, self.leverage[entry])
+        return tariffs
 
 
 def commitments_of(table: Table, offer: np.ndarray, tariffs: np.ndarray, before: np.ndarray, world):

@@ -12,7 +12,7 @@ The target's compliance (the share of a promised reform it delivers) is a second
 private type; the demander values a promise by its belief's mean (N14), reads the
 target's delivery with noise after a deal, learns from it by Bayes' rule and snaps
 its tied tariffs back to their level before the deal on a reading below the
-threshold (A4, the machinery of A2-A3 for reform); the deal then lapses (A5).
+threshold or when snapping back pays (A4, A7); the deal then lapses (A5).
 """
 
 from __future__ import annotations
@@ -232,18 +232,24 @@ def reading_likelihood(demand: DemandState, reading: float, noise: float) -> np.
     return np.exp(-0.5 * gap**2)
 
 
-def snap_back(demand: DemandState, tariffs: np.ndarray) -> None:
-    """Restore the demander's tied tariffs on the target to before the deal, in place (A4).
+def restored(demand: DemandState, tariffs: np.ndarray) -> np.ndarray:
+    """``tariffs`` with the demander's tied tariffs on the target as before the deal (A4).
 
     With a mirrored demand the target's tariffs on the demander return to at least their
-    level before the deal too (N16); purchases still committed are re-applied by the caller.
-    The reform promised lapses: the share in force returns to its level before the deal.
+    level before the deal too (N16). A new array; purchases still committed are
+    re-applied by the caller.
     """
     assert demand.leverage is not None
+    tariffs = tariffs.copy()
     by, on = demand.by, demand.on
     if demand.tied:
         tariffs[by, on] = np.maximum(tariffs[by, on], demand.leverage[by, on])
     if demand.mirrored:  # the target's counter-measures return with them (N16)
         tariffs[on, by] = np.maximum(tariffs[on, by], demand.leverage[on, by])
+    return tariffs
+
+
+def lapse(demand: DemandState) -> None:
+    """The reform promised lapses: the share in force returns to its level before the deal."""
     demand.met, demand.snapped = demand.met_before, True
     demand.lapses += 1

@@ -14,7 +14,7 @@ import numpy as np
 
 from negsim.negotiation import coercion
 from negsim.negotiation.coercion import Responses, ThreatState
-from negsim.negotiation.demands import snap_back as demand_snap_back
+from negsim.negotiation.demands import lapse, restored
 from negsim.scenarios import Scenario
 
 if TYPE_CHECKING:
@@ -157,44 +157,71 @@ class CoercionRules:
         commitments.delivered.append(share)
         self.version += 1
 
-    def snap_back_reform(self, k: int) -> None:
-        """The demander restores its tied tariffs of before the deal; the deal lapses (A4-A5).
+    def watched_demands(self, table: Table) -> list[int]:
+        """The demands a deal at ``table`` met more of and whose delivery is watched (A4)."""
+        return [k for k in table.demands if self._model().demands[k].watched]
 
-        The threats of the demander on the target the deal withdrew are pending again,
-        due now if their deadline has passed, and the table reopens from next round.
+    def deal_table(self, k: int) -> Table:
+        """The table whose deal met more of demand ``k``."""
+        return next(t for t in self.tables if k in t.demands and t.status == "agreed")
+
+    def revived_by_lapse(self, table: Table) -> list[ThreatState]:
+        """The threats the deal at ``table`` withdrew that its lapse would make due now (A5)."""
+        pairs = {
+            (self._model().demands[k].by, self._model().demands[k].on)
+            for k in self.watched_demands(table)
+        }
+        return [
+            t
+            for t in self.threats
+            if t.status == "withdrawn" and (t.by, t.on) in pairs and t.deadline <= self.round
+        ]
+
+    def deal_restored(self, table: Table) -> np.ndarray:
+        """The tariffs if the deal at ``table`` snapped back now (A3-A5): a new array.
+
+        The exporters' tariffs and the committed entries as before the deal (A3), the
+        demander's tied tariffs and, mirrored, the target's counter-measures too (A4,
+        N16); purchases committed at other tables go on through exclusions (A6).
+        """
+        held = table.commitments
+        if held is not None and not held.snapped:
+            tariffs = held.restored(self.tariffs, table.parties)
+        else:
+            tariffs = self.tariffs.copy()
+        for k in self.watched_demands(table):
+            tariffs = restored(self._model().demands[k], tariffs)
+        for other in self.tables:
+            held = other.commitments
+            if other is not table and held is not None and not held.snapped and held.delivered:
+                for entry, tariff in held.in_force(held.delivered[-1]).items():
+                    tariffs[entry] = tariff
+        return tariffs
+
+    def snap_back(self, table: Table) -> None:
+        """The deal at ``table`` snaps back: its tariffs as before it, its promises lapse.
+
+        Commitments lapse (A3); a reform it promised lapses too, the demander's threats
+        on the target the deal withdrew are pending again, due now if their deadline has
+        passed, and the table reopens from next round (A4-A5).
         """
         model = self._model()
-        demand = model.demands[k]
-        demand_snap_back(demand, self.tariffs)
-        for table in model.tables:  # purchases still committed go on through exclusions (A6)
-            held = table.commitments
-            if held is not None and not held.snapped and held.delivered:
-                for entry, tariff in held.in_force(held.delivered[-1]).items():
-                    self.tariffs[entry] = tariff
-        for threat in self.threats:
-            if threat.status == "withdrawn" and (threat.by, threat.on) == (demand.by, demand.on):
-                threat.status, threat.deadline = "pending", max(threat.deadline, self.round)
-        for table in [t for t in model.tables if k in t.demands and t.status == "agreed"]:
+        lapsed = self.watched_demands(table)
+        self.tariffs[...] = self.deal_restored(table)
+        if table.commitments is not None:
+            table.commitments.snapped = True
+        for k in lapsed:
+            demand = model.demands[k]
+            lapse(demand)
+            for threat in self.threats:
+                pair = (threat.by, threat.on) == (demand.by, demand.on)
+                if threat.status == "withdrawn" and pair:
+                    threat.status, threat.deadline = "pending", max(threat.deadline, self.round)
+        if lapsed and table.status == "agreed":
             table.status, table.talks_from, table.agreement_round = "open", self.round + 1, None
             table.offer = None
             table.last_offer.clear()
             model.estimate_best(table)
-        self.snapbacks += 1
-        self.version += 1
-
-    def snap_back(self, table: Table) -> None:
-        """The exporter restores its tariffs of before the deal; the commitments lapse (A3)."""
-        commitments = table.commitments
-        commitments.snapped = True
-        importers = commitments.importers
-        for exporter in [p for p in table.parties if p not in importers]:
-            for importer in importers:
-                before = commitments.leverage[exporter, importer]
-                self.tariffs[exporter, importer] = np.maximum(
-                    self.tariffs[exporter, importer], before
-                )
-        for entry in commitments.entries:
-            self.tariffs[entry] = max(0.0, commitments.leverage[entry])
         self.snapbacks += 1
         self.version += 1
 

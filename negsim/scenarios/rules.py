@@ -5,6 +5,8 @@ Also the calendar (notices to a legislature, summits) and the protocol.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from negsim.scenarios.fields import Fraction, NonNegative, Tariff, _Strict, _unit
 
 
@@ -95,14 +97,21 @@ class Commitment(_Strict):
 
 
 class Compliance(_Strict):
-    """How commitments are met and watched (docs/model.md A1-A3)."""
+    """How commitments are met and watched (docs/model.md A1-A4, A7)."""
 
     shortfall: Fraction = _unit(
         "0..1", "largest share of a commitment's subsidy equivalent not delivered", default=0.5
     )
     noise: NonNegative = _unit("share", "sd of the exporter's reading of compliance", default=0.1)
+    snap_back: Literal["payoff", "threshold"] = _unit(
+        "-",
+        "when the exporter snaps back: when it pays (A7) or on a reading below threshold (A3)",
+        default="payoff",
+    )
     threshold: Fraction = _unit(
-        "share", "observed compliance below which the exporter snaps back", default=0.5
+        "share",
+        "observed compliance below which the exporter snaps back (snap_back = threshold)",
+        default=0.5,
     )
 
 
