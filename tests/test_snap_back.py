@@ -44,8 +44,23 @@ def test_a_snap_back_that_only_brings_back_the_partners_tariff_never_pays():
     model = _deal({}, share=0.0, most=True, cut_us=False)
     table = next(t for t in model.tables if t.name == "US-CN")
     assert table.commitments is not None and not model.watched_demands(table)
-    table.commitments.readings.append(0.5)  # the least A2 delivers with shortfall 0.5
     assert not model.country_agents[US].snap_back_pays(table)
+
+
+def test_a_commitment_is_valued_at_the_delivery_expected():
+    # A8: A2 delivers U(1 - shortfall, 1), mean 1 - shortfall/2; an offer's committed
+    # entry is valued at paper + (1 - shortfall/2)·(equivalent - paper)
+    model = _deal({"compliance.shortfall": 0.4}, share=0.0, most=False, cut_us=False)
+    assert model.expected_delivery == pytest.approx(0.8)
+    table = next(t for t in model.tables if t.name == "US-CN")
+    ((column, issue),) = table.purchases.items()
+    offer = model.issue_values(table)
+    offer[column] = issue.most
+    paper = offer[issue.target]
+    full = float(issue.equivalent(np.array([issue.most]))[0])
+    valued = table.effective(offer[None], model.expected_delivery)[0, issue.target]
+    assert valued == pytest.approx(paper + 0.8 * (full - paper))
+    assert table.effective(offer[None])[0, issue.target] == pytest.approx(full)
 
 
 def test_a_snap_back_of_the_monitors_own_cuts_pays_when_nothing_is_promised():

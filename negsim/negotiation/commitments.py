@@ -184,7 +184,6 @@ class Commitments:
         purchases: what the importer buys per entry at the agreed state, USD bn a year.
         leverage: the tariffs in force before the deal (restored on snap-back).
         delivered: the share delivered each round since the deal.
-        readings: the exporter's noisy readings of those shares (A3).
         snapped: whether the exporter snapped back.
     """
 
@@ -194,7 +193,6 @@ class Commitments:
     purchases: dict[tuple[int, int, int], float]
     leverage: np.ndarray
     delivered: list[float] = field(default_factory=list)
-    readings: list[float] = field(default_factory=list)
     snapped: bool = False
 
     @property
@@ -210,14 +208,10 @@ class Commitments:
         """
         return {e: self.paper[e] + share * (t - self.paper[e]) for e, t in self.entries.items()}
 
-    def kept(self, tariffs: np.ndarray) -> np.ndarray:
-        """``tariffs`` with the purchases at the mean of the exporter's readings (A7): a new array.
-
-        The mean is its estimate of the share the importer delivers.
-        """
+    def kept(self, tariffs: np.ndarray, share: float) -> np.ndarray:
+        """``tariffs`` with ``share`` of the purchases delivered from now on (A7-A8), a copy."""
         tariffs = tariffs.copy()
-        if not self.snapped and self.readings:
-            share = float(np.clip(np.mean(self.readings), 0.0, 1.0))
+        if not self.snapped:
             for entry, tariff in self.in_force(share).items():
                 tariffs[entry] = tariff
         return tariffs

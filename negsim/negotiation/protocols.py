@@ -99,26 +99,32 @@ class Table:
         values = tariffs[self.importer, self.exporter, self.sector] * self.weights
         return np.bincount(self.issue_of_target, values, minlength=self.n_issues)
 
-    def effective(self, offers: np.ndarray) -> np.ndarray:
+    def effective(self, offers: np.ndarray, share: float = 1.0) -> np.ndarray:
         """Offers with each committed entry at the lower of paper and equivalent (A6).
 
-        Returns ``offers`` itself when the table has no purchase issue, else a copy.
+        With ``share`` below 1, that share of the purchases the commitment adds
+        (A2: ``paper + share·(equivalent − paper)``; the offers' value at the delivery
+        expected, A8). Returns ``offers`` itself when the table has no purchase issue,
+        else a copy.
         """
         if not self.purchases:
             return offers
         out = offers.copy()
         for column, issue in self.purchases.items():
-            out[:, issue.target] = np.minimum(
-                out[:, issue.target], issue.equivalent(offers[:, column])
-            )
+            paper = out[:, issue.target]
+            met = np.minimum(paper, issue.equivalent(offers[:, column]))
+            out[:, issue.target] = met if share == 1.0 else paper + share * (met - paper)
         return out
 
-    def apply(self, offers: np.ndarray, tariffs: np.ndarray) -> np.ndarray:
-        """Tariff states (K, n+1, n+1, S) with the offers (K, n_issues) put in force (A6)."""
-        offers = self.effective(offers)
+    def put(self, offers: np.ndarray, tariffs: np.ndarray) -> np.ndarray:
+        """Tariff states (K, n+1, n+1, S) with the issues' values of ``offers`` in force."""
         states = np.repeat(tariffs[None], offers.shape[0], axis=0)
         states[:, self.importer, self.exporter, self.sector] = offers[:, self.issue_of_target]
         return states
+
+    def apply(self, offers: np.ndarray, tariffs: np.ndarray) -> np.ndarray:
+        """Tariff states (K, n+1, n+1, S) with the offers (K, n_issues) put in force (A6)."""
+        return self.put(self.effective(offers), tariffs)
 
     def bounds(self, lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Bounds per issue from red-line bounds on tariff entries (tightest entry wins).

@@ -87,6 +87,11 @@ class StateViews:
             table.layout[("imports", table.n_issues)] = imports
         return imports
 
+    @property
+    def expected_delivery(self) -> float:
+        """The share of a commitment's added purchases expected each round: A2's mean (A8)."""
+        return 1.0 - 0.5 * self.config.compliance.shortfall
+
     # ------------------------------------------------------------------ valuation
 
     def table_payoffs(

@@ -56,7 +56,6 @@ class DealWatching:
         model = self.model
         rules = model.config.compliance
         reading = commitments.delivered[-1] + model.rng.normal(0.0, rules.noise)
-        commitments.readings.append(reading)
         if not commitments.snapped:
             self.decide_snap_back(table, reading)
 
@@ -89,16 +88,19 @@ class DealWatching:
     def snap_back_pays(self, table: Table) -> bool:
         """Whether snapping back the deal at ``table`` is worth more to it than keeping it (A7).
 
-        Kept: the state in force with the table's purchases at the mean of its readings
-        (its estimate of the share delivered), and the reform the deal promised worth what
-        it expects delivered (N14). Snapped back: the tariffs of before the deal on both
-        sides (A3-A4, N16), and then, for a threat of its own the lapse makes due (A5),
-        the better of executing it (N7, one step of look-ahead at the target's reply) and
-        backing down from it (its audience cost). Both at today's health and weights.
+        Kept: the state in force with the table's purchases at the share expected
+        delivered (A8: A2's draws are independent, so a reading tells nothing of the
+        next) and the reform the deal promised, worth what it expects delivered (N14).
+        Snapped back: the tariffs of before the deal on both sides (A3-A4, N16), valued
+        as an outside option is (B4) where the lapse makes a threat of its own due (A5):
+        executed to its best depth against the target's reply (N7) if it would execute
+        it, else the state restored less its audience cost. Both at today's health and
+        weights.
         """
         model = self.model
         held = table.commitments
-        kept = model.tariffs.copy() if held is None else held.kept(model.tariffs)
+        expected = model.expected_delivery
+        kept = model.tariffs.copy() if held is None else held.kept(model.tariffs, expected)
         restored = model.deal_restored(table)
         payoffs = model.payoffs.evaluate(
             np.stack([kept, restored]),
@@ -108,11 +110,12 @@ class DealWatching:
         )
         keep = float(payoffs.total[0, self.index]) + self.promised_value(table)
         due = [t for t in model.revived_by_lapse(table) if t.by == self.index]
-        back = float(payoffs.total[1, self.index]) - len(due) * self.audience_cost
-        if back > keep + strategies.TOLERANCE or not due:
-            return back > keep + strategies.TOLERANCE
-        executed = max(float(self.execution_values(t, restored, model.health).max()) for t in due)
-        back = max(back, executed + self.resolve - (len(due) - 1) * self.audience_cost)
+        stay = float(payoffs.total[1, self.index]) - self.audience_cost
+        back = stay - (len(due) - 1) * self.audience_cost if due else stay + self.audience_cost
+        for threat in due:  # N7's choice, valued as B4 values it (resolve decides, not paid)
+            executed = float(self.execution_values(threat, restored, model.health).max())
+            if executed + self.resolve >= stay:
+                back = max(back, executed - (len(due) - 1) * self.audience_cost)
         return back > keep + strategies.TOLERANCE
 
     @property
