@@ -18,6 +18,7 @@ import numpy as np
 from numba import njit
 
 LANES = 32  # states side by side (a block's buffers stay in the second-level cache)
+FEWEST = 8  # smaller batches are screened one state at a time (as fast below this)
 
 
 @njit(cache=True)
@@ -210,7 +211,7 @@ def screen_offers(
     ref_w, ref_n, ref_t = reference[0].ravel(), reference[1].ravel(), reference[2].ravel()
     t0f, sharef, incomef, activef = t0.ravel(), share.ravel(), income.ravel(), active.ravel()
     chord_t = np.ascontiguousarray(chord.T)
-    lanes = LANES
+    lanes = min(LANES, k)
     w, net, theta = np.empty((cells, lanes)), np.empty((cells, lanes)), np.empty((cells, lanes))
     flows, kept_flows = np.empty((cells, lanes)), np.empty((cells, lanes))
     buffers = (

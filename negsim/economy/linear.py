@@ -171,7 +171,7 @@ def solve_offers(
     b, k = baseline, len(states)
     if values is None:
         values = states.reshape(k, int(np.prod(states.shape[1:])))[:, entries]
-    if lin is not None and screened is not None and screened >= k:  # every row screened
+    if lin is not None and screened is not None and screened >= k >= lanes.FEWEST:
         return screen_near(b, lin, reference, entries, states, values, steps, cleaned)
     prepared = prepare_near(reference, entries, values, b.tariffs, b.share, b.elasticity)
     if screened is None or lin is None:
