@@ -22,6 +22,24 @@ FEWEST = 8  # smaller batches are screened one state at a time (as fast below th
 
 
 @njit(cache=True)
+def lay(current, entries, values, diagonal):
+    """States (K, cells): ``current`` (flat) with ``entries`` set to ``values`` (K, L).
+
+    Then the flat ``diagonal`` cells are zeroed: the copies numpy's repeat and two
+    assignments make, in one call.
+    """
+    k = values.shape[0]
+    states = np.empty((k, current.shape[0]))
+    for z in range(k):
+        states[z] = current
+        for e in range(entries.shape[0]):
+            states[z, entries[e]] = values[z, e]
+        for d in diagonal:
+            states[z, d] = 0.0
+    return states
+
+
+@njit(cache=True)
 def _prepare(ref_w, ref_n, ref_t, entries, values, t0, share, eps, z0, width, w, net, theta):
     """Terms of the block's states (as ``prepare_near``): the reference, entries set.
 
@@ -200,8 +218,9 @@ def screen_offers(
         chord: the inverse Jacobian of the state in force, (m·S, m·S).
 
     Returns:
-        As ``kernel.solve_batch(..., newton=False)``: u, flows, spending, residuals,
-        the most steps taken and the price indices.
+        As ``kernel.solve_batch(..., newton=False)``: u, flows, spending, residuals
+        (those not finite set to inf, as the solver sets them), the most steps taken
+        and the price indices.
     """
     k = values.shape[0]
     m, s = alpha.shape
@@ -214,13 +233,14 @@ def screen_offers(
     lanes = min(LANES, k)
     w, net, theta = np.empty((cells, lanes)), np.empty((cells, lanes)), np.empty((cells, lanes))
     flows, kept_flows = np.empty((cells, lanes)), np.empty((cells, lanes))
-    buffers = (
-        np.empty((cells, lanes)), flows, np.empty((n, lanes)), np.empty((n, lanes)),
-        np.empty((m, lanes)), np.empty((n, lanes)), np.empty((m, lanes)), np.empty((n, lanes)),
-        np.empty(lanes), np.empty(lanes),
-    )  # fmt: skip
-    demand, out, expend, phis = buffers[2], buffers[3], buffers[4], buffers[5]
+    lam, demand, out, expend = (np.empty((cells, lanes)), np.empty((n, lanes)),
+                                np.empty((n, lanes)), np.empty((m, lanes)))  # fmt: skip
+    phis, rho, power = np.empty((n, lanes)), np.empty((m, lanes)), np.empty((n, lanes))
+    inverse, share_row = np.empty(lanes), np.empty(lanes)
     kept_expend, kept_phis = np.empty((m, lanes)), np.empty((n, lanes))
+    # a trial's evaluation, and the first one of a state (straight into what is kept)
+    buffers = (lam, flows, demand, out, expend, phis, rho, power, inverse, share_row)
+    first = (lam, kept_flows, demand, out, kept_expend, kept_phis, rho, power, inverse, share_row)
     resid, kept_resid = np.empty((n, lanes)), np.empty((n, lanes))
     norm, biggest, numeraire = np.empty(lanes), np.empty(lanes), np.empty(lanes)
     kept_norm, kept_biggest, kept_numeraire = np.empty(lanes), np.empty(lanes), np.empty(lanes)
@@ -242,18 +262,14 @@ def screen_offers(
         for a in range(n):
             for z in range(width):
                 u[a, z] = u_flat[z0 + z, a]
-        _state(u, w, net, theta, alpha, incomef, deficit, eps, width, buffers)
+        _state(u, w, net, theta, alpha, incomef, deficit, eps, width, first)
         _residual(
             demand, out, activef, scale, width, kept_resid, kept_norm, kept_biggest,
             kept_numeraire,
         )  # fmt: skip
         for z in range(width):
-            accept[z] = True
             going[z] = True
             steps[z] = 0
-        _keep(accept, width, flows, kept_flows)
-        _keep(accept, width, expend, kept_expend)
-        _keep(accept, width, phis, kept_phis)
         for _ in range(max_iter):
             moving = False
             for z in range(width):
@@ -277,7 +293,8 @@ def screen_offers(
             _keep(accept, width, resid, kept_resid)
         for z in range(width):
             row = z0 + z
-            residual_out[row] = kept_biggest[z]
+            biggest_z = kept_biggest[z]  # not finite: inf, as the solver reports it
+            residual_out[row] = biggest_z if np.isfinite(biggest_z) else np.inf
             most = max(most, steps[z])
             for a in range(n):
                 u_rows[row, a] = u[a, z]

@@ -220,7 +220,6 @@ def screen_near(
         b.sector_share, b.income, b.deficit, b.elasticity, b.active,
         np.ascontiguousarray(lin.start_at(values)), TOLERANCE * 1e-2, steps, lin.chord,
     )  # fmt: skip
-    residual = np.where(np.isfinite(residual), residual, np.inf)
     eq = Equilibrium(b, t, np.exp(u), flows, expend, index, residual, int(iteration))
     eq.exact = False
     return eq
