@@ -76,3 +76,33 @@ def test_screen_near_equals_the_screen_of_solve_offers_rows(setup):
     np.testing.assert_array_equal(eq.price, np.exp(expected[0]))
     np.testing.assert_array_equal(eq.flows, expected[1])
     np.testing.assert_array_equal(eq.price_index, expected[5])
+
+
+@pytest.mark.parametrize("k", [8, lanes.LANES + 3, 70])
+@pytest.mark.parametrize("how", ["linearised", "from the state in force", "far off"])
+def test_exact_lanes_give_the_kernels_numbers(setup, k, how):
+    b, evaluator, _, reference, lin = setup
+    rng = np.random.default_rng(k)
+    entries = evaluator.entries_set
+    values = rng.uniform(0.0, 0.6, size=(k, len(entries)))
+    if how == "linearised":
+        start, chord = lin.start_at(values), lin.chord
+    else:  # the chord of the first state that steps, as the solver computes it
+        start, chord = np.repeat(lin.price[None], k, axis=0), np.zeros((0, 0))
+        start[0] = lin.start_at(values[:1])[0]  # a first state near, a second that steps
+        if how == "far off":
+            start = start + rng.normal(0.0, 0.3, size=start.shape)
+    prepared = prepare_near(reference, entries, values, b.tariffs, b.share, b.elasticity)
+    expected = kernel.solve_batch(
+        *prepared, b.sector_share, b.income, b.deficit, b.elasticity, b.active, start,
+        TOLERANCE * 1e-2, 60, MAX_STEP, chord, True,
+    )  # fmt: skip
+    got = lanes.solve_offers(
+        reference, entries, values, b.tariffs, b.share, b.sector_share, b.income, b.deficit,
+        b.elasticity, b.active, start, TOLERANCE * 1e-2, 60, MAX_STEP, chord, True,
+    )  # fmt: skip
+    residual = np.where(np.isfinite(expected[3]), expected[3], np.inf)
+    expected = (*expected[:3], residual, *expected[4:])
+    names = ("u", "flows", "spending", "residual", "most", "index")
+    for name, want, have in zip(names, expected, got, strict=True):
+        np.testing.assert_array_equal(np.asarray(have), np.asarray(want), err_msg=name)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from negsim.economy import kernel
+
 LANES = 32  # states side by side (a block's buffers stay in the second-level cache)
 FEWEST = 8  # smaller batches are screened one state at a time (as fast below this)
 
@@ -222,13 +224,72 @@ def screen_offers(
         (those not finite set to inf, as the solver sets them), the most steps taken
         and the price indices.
     """
+    return solve_offers(
+        reference, entries, values, t0, share, alpha, income, deficit, eps, active, u0, tol,
+        max_iter, 1.0, chord, False,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _first_chord(w, net, theta, z, u, alpha, income, deficit, eps, active):
+    """The inverse Jacobian at lane ``z``'s state, as the kernel takes it at its first step."""
+    m, s = alpha.shape
+    shape = (m, m, s)
+    weight0 = np.ascontiguousarray(w[:, z]).reshape(shape)
+    net_z = np.ascontiguousarray(net[:, z]).reshape(shape)
+    theta_z = np.ascontiguousarray(theta[:, z]).reshape(shape)
+    u_z = np.ascontiguousarray(u[:, z]).reshape((m, s))
+    lam, flows = np.zeros(shape), np.zeros(shape)
+    demand, out, expend = np.zeros((m, s)), np.zeros((m, s)), np.zeros(m)
+    rho = kernel._state(
+        u_z, weight0, net_z, theta_z, alpha, income, deficit, eps, lam, flows, demand, out,
+        expend, np.zeros((m, s)), np.zeros(m), np.empty((m, s)),
+    )  # fmt: skip
+    scale = 1.0 / income.sum()
+    jac = kernel._jacobian(
+        lam, flows, demand, out, expend, rho, theta_z, alpha, deficit, eps, active, scale
+    )
+    return np.ascontiguousarray(np.linalg.inv(jac))
+
+
+@njit(cache=True)
+def _newton_row(w, net, theta, z, u, alpha, income, deficit, eps, active, tol, left, step, chord):
+    """Lane ``z`` solved on by the kernel: its refused chord step again, then Newton."""
+    m, s = alpha.shape
+    shape = (1, m, m, s)
+    return kernel.solve_batch(
+        np.ascontiguousarray(w[:, z]).reshape(shape),
+        np.ascontiguousarray(net[:, z]).reshape(shape),
+        np.ascontiguousarray(theta[:, z]).reshape(shape),
+        alpha, income, deficit, eps, active,
+        np.ascontiguousarray(u[:, z]).reshape((1, m, s)),
+        tol, left, step, chord, True,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def solve_offers(
+    reference, entries, values, t0, share, alpha, income, deficit, eps, active, u0, tol,
+    max_iter, max_step, chord, newton,
+):  # fmt: skip
+    """Equilibria of states that differ from a prepared one on ``entries``, as the kernel's.
+
+    :func:`screen_offers`'s arguments, and ``max_step`` and ``newton`` as for
+    ``kernel.solve_batch``; ``chord`` may be empty (0, 0): then it is the inverse
+    Jacobian at the first state that takes a step, as the kernel computes it. With
+    ``newton`` a chord step is kept while it halves the residual; a state whose step
+    does not is handed to the kernel alone from where it stands (which takes that
+    step again, refuses it, and goes on with Newton steps): the kernel's numbers.
+    """
     k = values.shape[0]
     m, s = alpha.shape
     n = m * s
     cells = m * n
     scale = 1.0 / income.sum()
+    factor = 0.5 if newton else 1.0
     ref_w, ref_n, ref_t = reference[0].ravel(), reference[1].ravel(), reference[2].ravel()
     t0f, sharef, incomef, activef = t0.ravel(), share.ravel(), income.ravel(), active.ravel()
+    have_chord = chord.shape[0] == n
     chord_t = np.ascontiguousarray(chord.T)
     lanes = min(LANES, k)
     w, net, theta = np.empty((cells, lanes)), np.empty((cells, lanes)), np.empty((cells, lanes))
@@ -248,6 +309,7 @@ def screen_offers(
     steps = np.zeros(lanes, dtype=np.int64)
     going = np.ones(lanes, dtype=np.bool_)
     accept = np.ones(lanes, dtype=np.bool_)
+    refused = np.zeros(lanes, dtype=np.bool_)
     u_flat = u0.reshape(k, n)
     u_out = np.empty((k, m, s))
     flows_out = np.empty((k, m, m, s))
@@ -269,7 +331,15 @@ def screen_offers(
         )  # fmt: skip
         for z in range(width):
             going[z] = True
+            refused[z] = False
             steps[z] = 0
+        if not have_chord and max_iter > 0:
+            for z in range(width):
+                if kept_biggest[z] >= tol:  # the first state to take a step
+                    chord = _first_chord(w, net, theta, z, u, alpha, income, deficit, eps, active)
+                    chord_t = np.ascontiguousarray(chord.T)
+                    have_chord = True
+                    break
         for _ in range(max_iter):
             moving = False
             for z in range(width):
@@ -281,7 +351,9 @@ def screen_offers(
             _state(trial, w, net, theta, alpha, incomef, deficit, eps, width, buffers)
             _residual(demand, out, activef, scale, width, resid, norm, biggest, numeraire)
             for z in range(width):
-                accept[z] = going[z] and norm[z] <= kept_norm[z]
+                accept[z] = going[z] and norm[z] <= factor * kept_norm[z]
+                if going[z] and not accept[z]:
+                    refused[z] = True  # on to Newton steps, with the kernel
                 going[z] = accept[z]  # a step that does not lower the residual: stop
                 if accept[z]:
                     steps[z] += 1
@@ -293,6 +365,17 @@ def screen_offers(
             _keep(accept, width, resid, kept_resid)
         for z in range(width):
             row = z0 + z
+            if newton and refused[z]:
+                got = _newton_row(
+                    w, net, theta, z, u, alpha, income, deficit, eps, active, tol,
+                    max_iter - steps[z], max_step, chord,
+                )  # fmt: skip
+                u_out[row], flows_out[row], expend_out[row] = got[0][0], got[1][0], got[2][0]
+                biggest_z = got[3][0]
+                residual_out[row] = biggest_z if np.isfinite(biggest_z) else np.inf
+                most = max(most, steps[z] + got[4])
+                index_out[row] = got[5][0]
+                continue
             biggest_z = kept_biggest[z]  # not finite: inf, as the solver reports it
             residual_out[row] = biggest_z if np.isfinite(biggest_z) else np.inf
             most = max(most, steps[z])
