@@ -253,8 +253,31 @@ def _first_chord(w, net, theta, z, u, alpha, income, deficit, eps, active):
 
 
 @njit(cache=True)
+def _few_left(going, biggest, steps, tol, max_iter, width, handed):
+    """Whether at most a quarter of the lanes still step; if so they are handed on.
+
+    The kernel then finishes each from where it stands (its steps from there are
+    those the lanes would take): the block stops computing lanes that are done.
+    """
+    left = 0
+    for z in range(width):
+        if going[z] and biggest[z] >= tol and steps[z] < max_iter:
+            left += 1
+    if left == 0 or 4 * left > width:
+        return False
+    for z in range(width):
+        if going[z] and biggest[z] >= tol and steps[z] < max_iter:
+            handed[z] = True
+    return True
+
+
+@njit(cache=True)
 def _newton_row(w, net, theta, z, u, alpha, income, deficit, eps, active, tol, left, step, chord):
-    """Lane ``z`` solved on by the kernel: its refused chord step again, then Newton."""
+    """Lane ``z`` solved on by the kernel from where it stands (chord steps, then Newton).
+
+    A lane whose chord step was refused takes it again there, refuses it, and goes
+    on with Newton steps, as the kernel's own loop does.
+    """
     m, s = alpha.shape
     shape = (1, m, m, s)
     return kernel.solve_batch(
@@ -279,7 +302,8 @@ def solve_offers(
     Jacobian at the first state that takes a step, as the kernel computes it. With
     ``newton`` a chord step is kept while it halves the residual; a state whose step
     does not is handed to the kernel alone from where it stands (which takes that
-    step again, refuses it, and goes on with Newton steps): the kernel's numbers.
+    step again, refuses it, and goes on with Newton steps): the kernel's numbers. So
+    are the last few states of a block that still step (:func:`_few_left`).
     """
     k = values.shape[0]
     m, s = alpha.shape
@@ -309,7 +333,7 @@ def solve_offers(
     steps = np.zeros(lanes, dtype=np.int64)
     going = np.ones(lanes, dtype=np.bool_)
     accept = np.ones(lanes, dtype=np.bool_)
-    refused = np.zeros(lanes, dtype=np.bool_)
+    handed = np.zeros(lanes, dtype=np.bool_)  # lanes the kernel finishes
     u_flat = u0.reshape(k, n)
     u_out = np.empty((k, m, s))
     flows_out = np.empty((k, m, m, s))
@@ -331,7 +355,7 @@ def solve_offers(
         )  # fmt: skip
         for z in range(width):
             going[z] = True
-            refused[z] = False
+            handed[z] = False
             steps[z] = 0
         if not have_chord and max_iter > 0:
             for z in range(width):
@@ -353,7 +377,7 @@ def solve_offers(
             for z in range(width):
                 accept[z] = going[z] and norm[z] <= factor * kept_norm[z]
                 if going[z] and not accept[z]:
-                    refused[z] = True  # on to Newton steps, with the kernel
+                    handed[z] = True  # on to Newton steps, with the kernel
                 going[z] = accept[z]  # a step that does not lower the residual: stop
                 if accept[z]:
                     steps[z] += 1
@@ -363,9 +387,11 @@ def solve_offers(
                 _keep(accept, width, pair[0], pair[1])
             _keep(accept, width, phis, kept_phis)
             _keep(accept, width, resid, kept_resid)
+            if newton and _few_left(going, kept_biggest, steps, tol, max_iter, width, handed):
+                break
         for z in range(width):
             row = z0 + z
-            if newton and refused[z]:
+            if newton and handed[z]:
                 got = _newton_row(
                     w, net, theta, z, u, alpha, income, deficit, eps, active, tol,
                     max_iter - steps[z], max_step, chord,
