@@ -179,8 +179,9 @@ def solve_batch(
     power = np.empty((m, s))
     step = np.zeros(n)
     have_chord = chord0.shape[0] == n
-    # inverse Jacobian shared by the batch (the chord method)
-    chord = np.ascontiguousarray(chord0) if have_chord else np.zeros((n, n))
+    # inverse Jacobian shared by the batch (the chord method), transposed: a step
+    # runs down its columns (:func:`_chord_step`)
+    chord_t = np.ascontiguousarray(chord0.T) if have_chord else np.zeros((n, n))
     for z in range(k):
         u = u_all[z]
         flows = flows_all[z]
@@ -222,14 +223,10 @@ def solve_batch(
                     active,
                     scale,
                 )
-                chord = np.ascontiguousarray(np.linalg.inv(jac))
+                chord_t = np.ascontiguousarray(np.linalg.inv(jac).T)
                 have_chord = True
             resid[n - 1] = numeraire
-            for a in range(n):
-                acc = 0.0
-                for c in range(n):
-                    acc -= chord[a, c] * resid[c]
-                step[a] = acc
+            _chord_step(chord_t, resid, step)
             for i in range(m):
                 for r in range(s):
                     trial[i, r] = u[i, r] + step[i * s + r]
@@ -332,6 +329,23 @@ def solve_batch(
         most = max(most, it)
         _index_of(phis, eps, alpha, index_all[z])
     return u_all, flows_all, expend_all, residual_all, most, index_all
+
+
+@njit(cache=True)
+def _chord_step(chord_t, resid, step):
+    """``step = −J⁻¹ resid`` from the transposed chord: step[a] = 0 − Σ_c J⁻¹[a, c] resid[c].
+
+    Each row's sum adds its terms in the order of c, as a dot product per row would
+    (the same numbers); the rows are summed side by side (vectorised).
+    """
+    n = resid.shape[0]
+    for a in range(n):
+        step[a] = 0.0
+    for c in range(n):
+        rc = resid[c]
+        column = chord_t[c]
+        for a in range(n):
+            step[a] -= column[a] * rc
 
 
 @njit(cache=True)

@@ -24,8 +24,17 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-from negsim.economy import kernel
-from negsim.economy.solver import Baseline, Equilibrium, _clean, solve
+from negsim.economy import kernel, lanes
+from negsim.economy.solver import (
+    MAX_ITERATIONS,
+    MAX_STEP,
+    TOLERANCE,
+    Baseline,
+    Equilibrium,
+    _clean,
+    finish,
+    solve,
+)
 
 STEP = 1e-4  # central-difference step in a tariff (fraction), for D of E11
 SCREEN_STEPS = 2  # chord steps a screened state takes from the linearised prices (E12)
@@ -171,6 +180,15 @@ def solve_offers(
     b, k = baseline, len(states)
     if values is None:
         values = states.reshape(k, int(np.prod(states.shape[1:])))[:, entries]
+    if k >= lanes.FEWEST:  # the states side by side (negsim.economy.lanes)
+        if screened is None or lin is None:
+            start = np.broadcast_to(price, (k, *price.shape))
+            return solve_near(b, reference, entries, states, values, start, None, cleaned)
+        if screened >= k:
+            return screen_near(b, lin, reference, entries, states, values, steps, cleaned)
+        if screened == 0:
+            start = lin.start_at(values)
+            return solve_near(b, reference, entries, states, values, start, lin.chord, cleaned)
     prepared = prepare_near(reference, entries, values, b.tariffs, b.share, b.elasticity)
     if screened is None or lin is None:
         start = np.broadcast_to(price, (k, *price.shape))
@@ -191,6 +209,66 @@ def solve_offers(
         )
         eq = exact if eq is None else append_rows(eq, exact)
     assert eq is not None
+    return eq
+
+
+def solve_near(
+    baseline: Baseline,
+    reference: tuple[np.ndarray, np.ndarray, np.ndarray],
+    entries: np.ndarray,
+    states: np.ndarray,
+    values: np.ndarray,
+    start: np.ndarray,
+    chord: np.ndarray | None,
+    cleaned: bool = False,
+) -> Equilibrium:
+    """The solve of states that differ from a prepared one only on ``entries`` (exact, E6).
+
+    The same numbers as :func:`prepare_near` and ``solve(..., start, chord)`` give, in
+    one compiled call that lays a few states side by side
+    (:func:`negsim.economy.lanes.solve_offers`); ``chord`` None: computed at the first
+    state that takes a step, as the solver does. Arguments as for :func:`solve_offers`.
+
+    Raises:
+        negsim.economy.SolverError: some state did not converge.
+    """
+    b = baseline
+    t = states if cleaned else _clean(b, states)
+    u, flows, expend, residual, iteration, index = lanes.solve_offers(
+        reference, entries, np.ascontiguousarray(values, dtype=float), b.tariffs, b.share,
+        b.sector_share, b.income, b.deficit, b.elasticity, b.active,
+        np.ascontiguousarray(start, dtype=float), TOLERANCE * 1e-2, MAX_ITERATIONS, MAX_STEP,
+        np.zeros((0, 0)) if chord is None else chord, True,
+    )  # fmt: skip
+    return finish(b, t, u, flows, expend, index, residual, iteration)
+
+
+def screen_near(
+    baseline: Baseline,
+    lin: Linearisation,
+    reference: tuple[np.ndarray, np.ndarray, np.ndarray],
+    entries: np.ndarray,
+    states: np.ndarray,
+    values: np.ndarray,
+    steps: int = SCREEN_STEPS,
+    cleaned: bool = False,
+) -> Equilibrium:
+    """:func:`screen` of states that differ from the linearised one only on ``entries``.
+
+    The same numbers as :func:`prepare_near` and :func:`screen` give (the same
+    operations, in the same order, per state), in one compiled call that lays a few
+    states side by side (:func:`negsim.economy.lanes.screen_offers`). Arguments as
+    for :func:`solve_offers`; ``values``: the states' tariffs on ``entries``, (K, L).
+    """
+    b = baseline
+    t = states if cleaned else _clean(b, states)
+    u, flows, expend, residual, iteration, index = lanes.screen_offers(
+        reference, entries, np.ascontiguousarray(values, dtype=float), b.tariffs, b.share,
+        b.sector_share, b.income, b.deficit, b.elasticity, b.active,
+        np.ascontiguousarray(lin.start_at(values)), TOLERANCE * 1e-2, steps, lin.chord,
+    )  # fmt: skip
+    eq = Equilibrium(b, t, np.exp(u), flows, expend, index, residual, int(iteration))
+    eq.exact = False
     return eq
 
 

@@ -225,12 +225,31 @@ def solve(
         phi = (weight0 * np.exp(-eps * u[:, None])).sum(axis=2)  # Σ λ0 (p̂ τ̂)^(−ε)  (E3)
         index = np.maximum(phi, 1e-300) ** (-1.0 / eps)
         index = np.where(b.sector_share[None] > 0, index, 1.0)
+    return finish(b, t, u, flows, expend, index, residual, iteration, strict)
+
+
+def finish(
+    baseline: Baseline,
+    tariffs: np.ndarray,
+    u: np.ndarray,
+    flows: np.ndarray,
+    expend: np.ndarray,
+    index: np.ndarray,
+    residual: np.ndarray,
+    iteration: int,
+    strict: bool = True,
+) -> Equilibrium:
+    """The :class:`Equilibrium` of a solve's arrays (log prices ``u``), as :func:`solve` makes it.
+
+    Raises:
+        SolverError: ``strict`` and some state did not converge.
+    """
     residual = np.where(np.isfinite(residual), residual, np.inf)
-    eq = Equilibrium(b, t, np.exp(u), flows, expend, index, residual, int(iteration))
+    eq = Equilibrium(baseline, tariffs, np.exp(u), flows, expend, index, residual, int(iteration))
     if strict and not eq.converged.all():
         rows = np.flatnonzero(~eq.converged)
         raise SolverError(
-            f"equilibrium not found for state(s) {rows[:10].tolist()} of {k} "
+            f"equilibrium not found for state(s) {rows[:10].tolist()} of {len(residual)} "
             f"(residual {residual[rows].max():.2e} of world output > {TOLERANCE:.0e})"
         )
     return eq

@@ -24,6 +24,8 @@ from negsim.economy import Equilibrium, World, measures
 if TYPE_CHECKING:
     from negsim.scenarios import Scenario
 
+HEALTH_KEPT = 64  # alliance terms of single health matrices a payoff model remembers
+
 
 @dataclass
 class Payoffs:
@@ -99,6 +101,7 @@ class PayoffModel:
         self._proximity_cache: dict[int, np.ndarray] = {}  # per round (read-only arrays)
         self._salience_cache: dict[int, np.ndarray] = {}
         self._lobby_cache: dict[int, np.ndarray] = {}
+        self._alliance_cache: dict[bytes, np.ndarray] = {}  # by one health matrix (n, n)
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, world: World | None = None) -> PayoffModel:
@@ -191,8 +194,21 @@ class PayoffModel:
         return econ @ self.rivalry_matrix
 
     def alliance(self, health: np.ndarray) -> np.ndarray:
-        """Alliance term ``Σ_j r[i,j]·V_i·(h[i,j] − 1)`` for health (n, n) or (K, n, n) (P2)."""
-        return (self.security_weight * (np.asarray(health) - 1.0)).sum(axis=-1)
+        """Alliance term ``Σ_j r[i,j]·V_i·(h[i,j] − 1)`` for health (n, n) or (K, n, n) (P2).
+
+        That of one health matrix is remembered by its bytes (the last
+        :data:`HEALTH_KEPT`; a pure function of them): treat it as read-only.
+        """
+        health = np.asarray(health)
+        if health.ndim != 2:
+            return (self.security_weight * (health - 1.0)).sum(axis=-1)
+        key = health.dtype.str.encode() + health.tobytes()
+        found = self._alliance_cache.get(key)
+        if found is None:
+            found = self._alliance_cache[key] = (self.security_weight * (health - 1.0)).sum(axis=-1)
+            if len(self._alliance_cache) > HEALTH_KEPT:
+                self._alliance_cache.pop(next(iter(self._alliance_cache)))
+        return found
 
     def evaluate(
         self,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from negsim.economy import Equilibrium, kernel
+from negsim.economy import Equilibrium, kernel, lanes
 from negsim.economy.linear import (
     SCREEN_STEPS,
     Linearisation,
@@ -101,10 +101,9 @@ class TableEvaluator:
         solver cleans its input: it is solved as it is.
         """
         k = link_tariffs.shape[0]
-        states = np.repeat(np.asarray(current, dtype=float).reshape(1, -1), k, axis=0)
-        states[:, self.entries_set] = link_tariffs
-        states[:, self._diagonal] = 0.0
-        return states.reshape(k, *current.shape)
+        flat = np.asarray(current, dtype=float).reshape(-1)
+        values = np.asarray(link_tariffs, dtype=float)
+        return lanes.lay(flat, self.entries_set, values, self._diagonal).reshape(k, *current.shape)
 
     def evaluate(
         self,
