@@ -112,6 +112,26 @@ def test_a_mechanism_the_scenario_cannot_express_fails():
     assert "the scenario has none of" in check.simulated
 
 
+def test_the_context_a_mechanism_needs_is_set_in_both_arms():
+    # a floor of 18% given in both arms lifts Japan's farm tariff on US goods to at least
+    # 18% in every run of both (start: 20%), whatever the parameter moved (here the US's
+    # own noise, 0.01 -> 0.02, which the farm floor does not depend on)
+    floored = Mechanism(
+        "context",
+        "US.strategy.noise",
+        0.01,
+        0.02,
+        (Expect("tariff.JP.US.agriculture", +1, 0.05),),
+        "none",
+        "by hand",
+        given=(("red_lines.jp_farm_tpp.floor", 0.18),),
+    )
+    (check,) = validation.mechanism_checks("tag2018", seeds=5, mechanisms=(floored,), workers=0)
+    assert check.data["mean_low"] >= 0.18 - 1e-9
+    assert check.data["mean_high"] >= 0.18 - 1e-9
+    assert "given red_lines.jp_farm_tpp.floor = 0.18" in check.name
+
+
 def test_an_alternative_path_is_used_when_the_first_does_not_exist():
     floor = Mechanism(
         "TPP floor",

@@ -103,11 +103,23 @@ def _version(name: str) -> str:
         return "not installed"
 
 
+#: The layers whose code decides a run's record; analysis, validation, the CLI and the
+#: dashboard only read records, so a change there leaves results valid.
+RECORD_LAYERS = ("scenarios", "economy", "payoffs", "negotiation", "record", "sweeps")
+
+
 def source_hash() -> str:
-    """A hash of negsim's code and built-in scenarios: did the model change?"""
+    """A hash of the code that makes records (:data:`RECORD_LAYERS`) and the built-in scenarios.
+
+    It answers "did the model change?": a resumed sweep warns when it differs.
+    """
     package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
-    files = sorted([*package.rglob("*.py"), *package.rglob("scenarios/*.toml")])
+    files = sorted(
+        path
+        for layer in RECORD_LAYERS
+        for path in (*(package / layer).rglob("*.py"), *(package / layer).rglob("*.toml"))
+    )
     for path in files:
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())

@@ -55,6 +55,20 @@ class Mechanism:
     alternatives: tuple[tuple[str, Any, Any], ...] = ()
     """Other (path, low, high) that express the mechanism in another version of the
     scenario; the first whose values the scenario accepts is used."""
+    given: tuple[tuple[str, Any], ...] = ()
+    """(path, value) set in both arms: the context without which the parameter cannot
+    act (China's reliance on the US weighs nothing while China values no US alliance)."""
+
+    @property
+    def context(self) -> str:
+        """The ``given`` settings as words, or empty."""
+        if not self.given:
+            return ""
+        return " (given " + ", ".join(f"{p} = {v}" for p, v in self.given) + ")"
+
+    def arm(self, value: Any) -> dict[str, Any]:
+        """The overrides of one arm: the parameter at ``value`` and the context."""
+        return {**dict(self.given), self.path: value}
 
 
 TARIFF, SHARE = 0.01, 0.05  # 1 pp of a tariff, 5 pp of a share of runs
@@ -65,8 +79,13 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "JP.security.reliance.US",
         0.2,
         0.95,
-        (Expect("tariff.JP.US.agriculture", -1, TARIFF), Expect("tw.JP.US", -1, TARIFF / 2)),
-        "a partner that relies on the coercer for its security concedes more",
+        (
+            Expect("tariff.JP.US.agriculture", -1, TARIFF),
+            Expect("tw.JP.US", -1, TARIFF / 2),
+            Expect("tw.US.JP", +1, TARIFF / 2),
+        ),
+        "a partner that relies on the coercer for its security concedes more: it cuts "
+        "deeper and accepts smaller cuts in return",
         "Gowa 1994; Drezner 1999 (the sanctions paradox)",
     ),
     Mechanism(
@@ -75,15 +94,18 @@ MECHANISMS: tuple[Mechanism, ...] = (
         0.0,
         0.6,
         (Expect("retaliated.CN", -1, SHARE), Expect("tw.CN.US", -1, TARIFF)),
-        "a target that relies on the coercer retaliates less and concedes more",
+        "a target that relies on the coercer retaliates less and concedes more (China "
+        "values no US alliance in tag2018 [K], so the check gives it Japan's value, "
+        "1.5% of GDP [E from S10]: a China that relied on the US as Japan does)",
         "Drezner 1999",
+        given=(("CN.security.alliance_value", 1.5),),
     ),
     Mechanism(
         "alliance value (Japan)",
         "JP.security.alliance_value",
         0.5,
         3.0,
-        (Expect("tariff.JP.US.agriculture", -1, TARIFF),),
+        (Expect("tariff.JP.US.agriculture", -1, TARIFF), Expect("tw.US.JP", +1, TARIFF / 2)),
         "the more the alliance is worth, the more a partner pays to keep it",
         "Gowa and Mansfield 1993",
     ),
@@ -217,9 +239,7 @@ def mechanism_checks(
     usable = {mech.name: expressed(mech, scenario) for mech in mechanisms}
     chosen = [m for m in usable.values() if m is not None]
     points = [
-        (scenario, {mech.path: value}, protocol)
-        for mech in chosen
-        for value in (mech.low, mech.high)
+        (scenario, mech.arm(value), protocol) for mech in chosen for value in (mech.low, mech.high)
     ]
     frames = [add_derived(frame, loaded) for frame in run_many(points, seeds, workers)]
     runs = {
@@ -245,8 +265,8 @@ def expressed(mech: Mechanism, scenario: str) -> Mechanism | None:
 
     for path, low, high in ((mech.path, mech.low, mech.high), *mech.alternatives):
         try:
-            load_scenario(scenario, {path: low})
-            load_scenario(scenario, {path: high})
+            load_scenario(scenario, {**dict(mech.given), path: low})
+            load_scenario(scenario, {**dict(mech.given), path: high})
         except ScenarioError:
             continue
         return replace(mech, path=path, low=low, high=high)
@@ -276,7 +296,7 @@ def _check(mech: Mechanism, expect: Expect, runs: dict[str, pd.DataFrame], seeds
     minimum = _fmt(expect.minimum, expect.unit).lstrip("+")
     check = Check(
         GROUP,
-        f"{mech.name}: {mech.path} {mech.low} -> {mech.high}",
+        f"{mech.name}: {mech.path} {mech.low} -> {mech.high}{mech.context}",
         f"`{expect.metric}` {sign}: {mech.theory}",
         mech.source,
         f"95% CI of the paired effect excludes 0 on that side; |effect| >= {minimum}",
