@@ -29,6 +29,7 @@ class DealWatching:
     index: int
     resolve: float
     beliefs: Beliefs
+    _weighed: tuple[tuple[object, ...], tuple[float, float, list[float]]] | None = None
 
     if TYPE_CHECKING:  # the agent's own look-ahead at a threat (N7), in agents.py
 
@@ -97,7 +98,39 @@ class DealWatching:
         it, else the state restored less its audience cost. Both at today's health and
         weights.
         """
+        kept, restored, executions = self.weigh(table)
+        keep = kept + self.promised_value(table)
+        due = len(executions)
+        stay = restored - self.audience_cost
+        back = stay - (due - 1) * self.audience_cost if due else stay + self.audience_cost
+        for executed in executions:  # N7's choice, valued as B4 values it (resolve decides)
+            if executed + self.resolve >= stay:
+                back = max(back, executed - (due - 1) * self.audience_cost)
+        return back > keep + strategies.TOLERANCE
+
+    def weigh(self, table: Table) -> tuple[float, float, list[float]]:
+        """Its payoffs of keeping the deal, of the tariffs restored, of each revived threat.
+
+        Each threat the lapse revives is valued executed to its best depth (N7); the
+        reform promised and the audience costs are added by the caller (A7).
+
+        The purchase reading (A3) and the reform reading (A4) of one round weigh the same
+        states; the second reuses the first's figures when nothing they rest on moved
+        (tariffs, health, backdowns, its belief about each target's resolve).
+        """
         model = self.model
+        due = [t for t in model.revived_by_lapse(table) if t.by == self.index]
+        key = (
+            model.round,
+            id(table),
+            model.tariffs.tobytes(),
+            model.health.tobytes(),
+            model.backdowns.tobytes(),
+            tuple(t.name for t in due),
+            tuple(self.beliefs.of(t.on, "resolve").weights.tobytes() for t in due),
+        )
+        if self._weighed is not None and self._weighed[0] == key:
+            return self._weighed[1]
         held = table.commitments
         expected = model.expected_delivery
         kept = model.tariffs.copy() if held is None else held.kept(model.tariffs, expected)
@@ -108,15 +141,14 @@ class DealWatching:
             round_=model.round,
             backdowns=model.backdowns,
         )
-        keep = float(payoffs.total[0, self.index]) + self.promised_value(table)
-        due = [t for t in model.revived_by_lapse(table) if t.by == self.index]
-        stay = float(payoffs.total[1, self.index]) - self.audience_cost
-        back = stay - (len(due) - 1) * self.audience_cost if due else stay + self.audience_cost
-        for threat in due:  # N7's choice, valued as B4 values it (resolve decides, not paid)
-            executed = float(self.execution_values(threat, restored, model.health).max())
-            if executed + self.resolve >= stay:
-                back = max(back, executed - (len(due) - 1) * self.audience_cost)
-        return back > keep + strategies.TOLERANCE
+        executions = [float(self.execution_values(t, restored, model.health).max()) for t in due]
+        figures = (
+            float(payoffs.total[0, self.index]),
+            float(payoffs.total[1, self.index]),
+            executions,
+        )
+        self._weighed = (key, figures)
+        return figures
 
     @property
     def audience_cost(self) -> float:
