@@ -176,6 +176,32 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "(capacity: the retaliatory rise over the coercer's, model.md N13)",
         "Schelling 1966; Bown 2021 (China's targeted retaliation)",
     ),
+    # Deterrence where the coercer is near indifferent (Fearon 1994: a threat of
+    # retaliation deters a coercer whose gain from coercing is small). At the file's
+    # salience of the balance the US's electoral motive makes coercion pay whatever
+    # China answers (docs/findings.md); at the bottom of the peak's range (0.05) it does
+    # not, and the same two mechanisms are checked there too.
+    Mechanism(
+        "China's retaliation resolve, the US near indifferent",
+        "CN.strategy.resolve.values",
+        [0.0, 0.0, 0.0, 0.0],
+        [0.1, 0.1, 0.1, 0.1],
+        (Expect("escalation.US-CN", -1, SHARE),),
+        "a credible threat of retaliation deters a coercer whose gain is small",
+        "Schelling 1966; Fearon 1994",
+        given=(("US.politics.salience_peak", 0.05),),
+    ),
+    Mechanism(
+        "China's retaliation capacity, the US near indifferent",
+        "CN.strategy.capacity",
+        0.5,
+        1.5,
+        (Expect("escalation.US-CN", -1, SHARE),),
+        "the harder the target can hit back, the less coercion pays a coercer whose gain "
+        "is small",
+        "Schelling 1966; Bown 2021 (China's targeted retaliation)",
+        given=(("US.politics.salience_peak", 0.05),),
+    ),
     Mechanism(
         "trade elasticity",
         "economy.elasticity_scale",
