@@ -531,6 +531,28 @@ def test_resume_warns_when_the_code_changed_since(tmp_path):
     assert "changed since these results were started" in summary.warnings[0]
 
 
+def test_the_code_hash_moves_with_the_model_not_with_the_reports(tmp_path):
+    # a copy of the package: editing a report module leaves results valid, editing the
+    # economy or a built-in scenario does not
+    import shutil
+
+    from negsim.sweeps.manifest import source_hash
+
+    package = tmp_path / "negsim"
+    shutil.copytree(Path(negsim.__file__).parent, package)
+    start = source_hash(package)
+    with (package / "analysis" / "report.py").open("a") as handle:
+        handle.write("\n# a comment in a report module\n")
+    assert source_hash(package) == start
+    with (package / "economy" / "solver.py").open("a") as handle:
+        handle.write("\n# a comment in the economy\n")
+    after_economy = source_hash(package)
+    assert after_economy != start
+    with (package / "scenarios" / "tag2018.toml").open("a") as handle:
+        handle.write("\n# a comment in a scenario\n")
+    assert source_hash(package) not in {start, after_economy}
+
+
 @pytest.mark.parametrize(
     "name", ["bilateral_vs_multilateral", "security_reliance", "election_pressure", "escalation"]
 )

@@ -108,12 +108,15 @@ def _version(name: str) -> str:
 RECORD_LAYERS = ("scenarios", "economy", "payoffs", "negotiation", "record", "sweeps")
 
 
-def source_hash() -> str:
+def source_hash(package: Path | None = None) -> str:
     """A hash of the code that makes records (:data:`RECORD_LAYERS`) and the built-in scenarios.
 
     It answers "did the model change?": a resumed sweep warns when it differs.
+
+    Args:
+        package: the negsim package folder (default: the one running).
     """
-    package = Path(__file__).resolve().parents[1]
+    package = Path(__file__).resolve().parents[1] if package is None else package
     digest = hashlib.sha256()
     files = sorted(
         path

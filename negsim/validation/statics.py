@@ -197,8 +197,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         0.5,
         1.5,
         (Expect("escalation.US-CN", -1, SHARE),),
-        "the harder the target can hit back, the less coercion pays a coercer whose gain "
-        "is small",
+        "the harder the target can hit back, the less coercion pays a coercer whose gain is small",
         "Schelling 1966; Bown 2021 (China's targeted retaliation)",
         given=(("US.politics.salience_peak", 0.05),),
     ),
