@@ -151,7 +151,12 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "events.cptpp.level",
         0.12,
         0.0,
-        (Expect("tariff.JP.US.agriculture", +1, TARIFF), Expect("deal16.US-JP", +1, SHARE)),
+        (
+            Expect("tariff.JP.US.agriculture", +1, TARIFF),
+            Expect("deal16.US-JP", +1, SHARE),
+            # sooner, in rounds: the share by round 16 sits at 100% in both arms
+            Expect("agreement_round.US-JP", -1, 0.5, ""),
+        ),
         "CPTPP members' cheaper access hurts US farm exporters without a deal, so the US "
         "settles sooner and for less (level 0.12: no preference; 0: free access)",
         "Solís 2019; Katada 2020",
