@@ -383,10 +383,18 @@ def solve_offers(
                     steps[z] += 1
                     kept_norm[z], kept_biggest[z] = norm[z], biggest[z]
                     kept_numeraire[z] = numeraire[z]
-            for pair in ((trial, u), (flows, kept_flows), (expend, kept_expend)):
-                _keep(accept, width, pair[0], pair[1])
-            _keep(accept, width, phis, kept_phis)
-            _keep(accept, width, resid, kept_resid)
+            if accept[:width].all():  # every lane kept: swap the buffers, copy nothing
+                u, trial, flows, kept_flows = trial, u, kept_flows, flows
+                expend, kept_expend, phis, kept_phis = kept_expend, expend, kept_phis, phis
+                resid, kept_resid = kept_resid, resid
+                buffers = (lam, flows, demand, out, expend, phis, rho, power, inverse, share_row)
+                first = (lam, kept_flows, demand, out, kept_expend, kept_phis, rho, power,
+                         inverse, share_row)  # fmt: skip
+            else:
+                for pair in ((trial, u), (flows, kept_flows), (expend, kept_expend)):
+                    _keep(accept, width, pair[0], pair[1])
+                _keep(accept, width, phis, kept_phis)
+                _keep(accept, width, resid, kept_resid)
             if newton and _few_left(going, kept_biggest, steps, tol, max_iter, width, handed):
                 break
         for z in range(width):

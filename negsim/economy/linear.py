@@ -70,8 +70,9 @@ class Linearisation:
 
     def start_at(self, values: np.ndarray) -> np.ndarray:
         """As :meth:`start`, from the states' tariffs on the entries, (K, L)."""
-        change = values - self.at_entries
-        return self.price[None] + (change @ self.slope.T).reshape(len(values), *self.price.shape)
+        start = (values - self.at_entries) @ self.slope.T
+        start += self.price.reshape(-1)  # in place: the same sums as u_c + D·(t − t_c)
+        return start.reshape(len(values), *self.price.shape)
 
 
 def linearise(
