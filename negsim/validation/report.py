@@ -136,7 +136,7 @@ def statics_figure(checks: list[Check], folder: Path) -> str | None:
     )
     ax.invert_yaxis()
     fig.tight_layout()
-    fig.savefig(folder / "validation-statics.png", dpi=110)
+    fig.savefig(folder / "validation-statics.png", dpi=110, bbox_inches="tight")  # long labels
     plt.close(fig)
     return "validation-statics.png"
 
