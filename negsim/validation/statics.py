@@ -89,6 +89,19 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "Gowa 1994; Drezner 1999 (the sanctions paradox)",
     ),
     Mechanism(
+        "US car-tariff threat on Japan",
+        "threats.us_autos_232.level",
+        0.025,
+        0.25,
+        (
+            Expect("tariff.JP.US.agriculture", -1, TARIFF),
+            Expect("tw.US.JP", +1, TARIFF / 2),
+        ),
+        "a bigger threat extracts more: the target cuts deeper and gets less back "
+        "(level 0.025: the tariff in force, no threat; 0.25: the Section 232 threat)",
+        "Schelling 1966; Drezner 2003 (the hidden hand of economic coercion)",
+    ),
+    Mechanism(
         "China's security reliance on the US",
         "CN.security.reliance.US",
         0.0,
