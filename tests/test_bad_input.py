@@ -58,7 +58,14 @@ PATHS = st.sampled_from(
     ]
 )
 BAD_PATHS = st.sampled_from(
-    ["/proc/negsim-cannot-write/x", "/dev/null/x", "", "/", "README.md/x", "/nonexistent/x/y"]
+    [
+        "/proc/negsim-cannot-write/x",
+        "/dev/null/x",
+        "",
+        "/",
+        "README.md/x",
+        "/proc/negsim-nonexistent/x/y",
+    ]
 )
 
 

@@ -254,6 +254,19 @@ def test_validate_command_writes_report_and_figures(tmp_path):
         assert f"figures/{name}" in text
 
 
+def test_validate_refuses_an_unwritable_report_path_before_running(tmp_path, capsys, monkeypatch):
+    def never(*args, **kwargs):
+        raise AssertionError("the runs started before the path was checked")
+
+    monkeypatch.setattr(validation, "simulate_records", never)
+    a_file = tmp_path / "a_file"
+    a_file.write_text("kept")
+    assert main(["validate", "--out", str(a_file / "validation.md")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--out" in err[0] and "is not a folder" in err[0]
+    assert a_file.read_text() == "kept"
+
+
 def test_validate_rejects_bad_seeds(capsys):
     assert main(["validate", "--seeds", "0"]) == 2
     assert "--seeds" in capsys.readouterr().err

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import click
 
-from negsim.cli.errors import path_option, renamed
+from negsim.cli.errors import UserError, path_option, renamed
 from negsim.sweeps.atomic import staged_folder
 
 
@@ -46,6 +47,7 @@ def validate_command(runs: int, out: Path) -> None:
     """
     from negsim import validation
 
+    writable_folder(out)  # before the runs, not after them
     records = validation.simulate_records(runs)
     checks = validation.theory_checks() + validation.run_checks(records)
     with staged_folder(out.parent) as staging:  # the report and figures whole, or unchanged
@@ -54,3 +56,19 @@ def validate_command(runs: int, out: Path) -> None:
     for check in checks:
         click.echo(f"{check.verdict:9s} {check.group}: {check.name}")
     click.echo(f"wrote {out}")
+
+
+def writable_folder(out: Path) -> None:
+    """Make sure the report's folder exists and takes files; else one line saying why."""
+    folder = out.parent
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"--out {out}: {folder} is not a folder; give a report path in a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise UserError(
+            f"--out {out}: cannot write in {folder} ({exc.strerror}); "
+            "give a report path in a folder you can write"
+        ) from None
