@@ -90,10 +90,21 @@ def _farm_falls(runs: pd.DataFrame, scenario: Scenario) -> tuple[str, bool]:
 
 
 def _farm_at_cptpp(runs: pd.DataFrame, scenario: Scenario) -> tuple[str, bool]:
+    # CPTPP's tariffs on the US farm basket: the floor of Japan's "TPP levels" red line
+    # on it (calibration-2018.md; tag2018 [E from S8]). Japan's tariff on ROW is on
+    # another basket (ROW sells Japan other farm goods), so it is not the comparison.
+    floors = [
+        line.floor
+        for line in scenario.red_lines.values()
+        if (line.importer, line.exporter, line.sector) == ("JP", "US", "agriculture")
+        and line.floor is not None
+    ]
+    if not floors:
+        return "the scenario states no CPTPP level for US farm goods (no red line)", False
     us = float(_column(runs, "tariff.JP.US.agriculture").median())
-    cptpp = float(_column(runs, "tariff.JP.ROW.agriculture").median())
-    text = f"median on US {us:.1%}, on CPTPP members (ROW) {cptpp:.1%}"
-    return text, abs(us - cptpp) <= 0.03
+    level = max(floors)
+    text = f"median on US {us:.1%}, CPTPP level on the US basket {level:.1%}"
+    return text, abs(us - level) <= 0.03
 
 
 def _deficit(runs: pd.DataFrame, scenario: Scenario) -> tuple[str, bool]:
@@ -213,7 +224,7 @@ TARGETS: tuple[Target, ...] = (
         "... to about CPTPP levels",
         "US farm goods get CPTPP tariffs",
         "[S1, S8]",
-        "medians within 3 pp of Japan's tariff on CPTPP members (ROW)",
+        "median within 3 pp of the CPTPP level on US farm goods (the red line's floor)",
         _farm_at_cptpp,
     ),
     Target(

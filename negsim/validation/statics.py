@@ -1,234 +1,35 @@
 """Comparative statics: does each mechanism move the outcomes theory says it should?
 
-Each :class:`Mechanism` sets one parameter (by dotted path) to a low and a high value
-and names the outcomes it should move, the expected sign of (high - low) from theory
-with the source, and the smallest change that counts as the mechanism biting. All
-of it is stated before the run. Both values run on the same seeds (paired), at least
+The mechanisms, their low and high values, the outcomes each should move, the sign
+and the smallest effect that counts are stated before the run, in
+:mod:`negsim.validation.mechanisms`. Both values run on the same seeds (paired), at least
 :data:`SEEDS` of them, under the scenario's own protocol (tag2018: two bilateral
 tables); the effect is the mean paired difference with a 95% bootstrap interval.
 
 Verdict: *holds* when the interval excludes zero on the expected side and the effect
 is at least the stated size; otherwise it *fails*, as *no effect* (the interval holds
-zero), *wrong sign*, or *too small*. A failure is a finding about the model.
+zero), *wrong sign*, or *too small*. A failure is a finding about the model. A failure
+whose baseline sits closer to a hard bound of the model (a red line, a share of all
+runs) than the size asked says so (:mod:`negsim.validation.room`): no strength of the
+mechanism could have shown there, and a variant ``given`` a context with room measures it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
-from negsim.scenarios import load_scenario
+from negsim.scenarios import Scenario, load_scenario
 from negsim.validation.check import Check, verdict
+from negsim.validation.mechanisms import MECHANISMS, Expect, Mechanism
 from negsim.validation.metrics import add_derived, run_many
+from negsim.validation.room import out_of_reach
 
 #: Paired seeds per point (issue 13: at least 200).
 SEEDS = 200
 #: Seed of the bootstrap (never the simulation's stream).
 BOOTSTRAP_SEED = 20181201
 GROUP = "Comparative statics"
-
-
-@dataclass(frozen=True)
-class Expect:
-    """An outcome a mechanism should move: metric, expected sign, smallest effect, unit."""
-
-    metric: str
-    sign: int
-    minimum: float
-    unit: str = "pp"  # pp: shown x100 in percentage points; "" as is
-
-
-@dataclass(frozen=True)
-class Mechanism:
-    """One mechanism: the parameter, its low and high value, what it should move, why."""
-
-    name: str
-    path: str
-    low: Any
-    high: Any
-    expects: tuple[Expect, ...]
-    theory: str
-    source: str
-    alternatives: tuple[tuple[str, Any, Any], ...] = ()
-    """Other (path, low, high) that express the mechanism in another version of the
-    scenario; the first whose values the scenario accepts is used."""
-    given: tuple[tuple[str, Any], ...] = ()
-    """(path, value) set in both arms: the context without which the parameter cannot
-    act (China's reliance on the US weighs nothing while China values no US alliance)."""
-
-    @property
-    def context(self) -> str:
-        """The ``given`` settings as words, or empty."""
-        if not self.given:
-            return ""
-        return " (given " + ", ".join(f"{p} = {v}" for p, v in self.given) + ")"
-
-    def arm(self, value: Any) -> dict[str, Any]:
-        """The overrides of one arm: the parameter at ``value`` and the context."""
-        return {**dict(self.given), self.path: value}
-
-
-TARIFF, SHARE = 0.01, 0.05  # 1 pp of a tariff, 5 pp of a share of runs
-
-MECHANISMS: tuple[Mechanism, ...] = (
-    Mechanism(
-        "Japan's security reliance on the US",
-        "JP.security.reliance.US",
-        0.2,
-        0.95,
-        (
-            Expect("tariff.JP.US.agriculture", -1, TARIFF),
-            Expect("tw.JP.US", -1, TARIFF / 2),
-            Expect("tw.US.JP", +1, TARIFF / 2),
-        ),
-        "a partner that relies on the coercer for its security concedes more: it cuts "
-        "deeper and accepts smaller cuts in return",
-        "Gowa 1994; Drezner 1999 (the sanctions paradox)",
-    ),
-    Mechanism(
-        "US car-tariff threat on Japan",
-        "threats.us_autos_232.level",
-        0.025,
-        0.25,
-        (
-            Expect("tariff.JP.US.agriculture", -1, TARIFF),
-            Expect("tw.US.JP", +1, TARIFF / 2),
-        ),
-        "a bigger threat extracts more: the target cuts deeper and gets less back "
-        "(level 0.025: the tariff in force, no threat; 0.25: the Section 232 threat)",
-        "Schelling 1966; Drezner 2003 (the hidden hand of economic coercion)",
-    ),
-    Mechanism(
-        "China's security reliance on the US",
-        "CN.security.reliance.US",
-        0.0,
-        0.6,
-        (Expect("retaliated.CN", -1, SHARE), Expect("tw.CN.US", -1, TARIFF)),
-        "a target that relies on the coercer retaliates less and concedes more (China "
-        "values no US alliance in tag2018 [K], so the check gives it Japan's value, "
-        "1.5% of GDP [E from S10]: a China that relied on the US as Japan does)",
-        "Drezner 1999",
-        given=(("CN.security.alliance_value", 1.5),),
-    ),
-    Mechanism(
-        "alliance value (Japan)",
-        "JP.security.alliance_value",
-        0.5,
-        3.0,
-        (Expect("tariff.JP.US.agriculture", -1, TARIFF), Expect("tw.US.JP", +1, TARIFF / 2)),
-        "the more the alliance is worth, the more a partner pays to keep it",
-        "Gowa and Mansfield 1993",
-    ),
-    Mechanism(
-        "Japan's farm lobby weight",
-        "JP.politics.lobby.agriculture",
-        0.02,
-        0.4,
-        (Expect("tariff.JP.US.agriculture", +1, TARIFF),),
-        "a heavier organised lobby gets more protection",
-        "Grossman and Helpman 1994, 1995",
-    ),
-    Mechanism(
-        "US steel lobby weight",
-        "US.politics.lobby.steel",
-        0.0,
-        0.2,
-        (Expect("tariff.US.JP.steel", +1, TARIFF),),
-        "a heavier organised lobby gets more protection",
-        "Grossman and Helpman 1994, 1995",
-    ),
-    Mechanism(
-        "US deficit salience",
-        "US.politics.salience_peak",
-        0.05,
-        0.5,
-        (Expect("escalation.US-CN", +1, SHARE), Expect("balance.US.JP", +1, 1.0, "")),
-        "the more a bilateral deficit weighs in politics, the harder the US coerces for it",
-        "Conconi, Facchini and Zanardi 2014; seed text",
-    ),
-    Mechanism(
-        "US election timing (midterms later)",
-        "US.politics.elections",
-        [2, 26],
-        [20, 26],
-        (Expect("escalation.US-CN", -1, SHARE),),
-        "protection rises as an election nears; a midterm far from the list-3 deadline "
-        "(round 4) weighs less on it",
-        "Conconi, Facchini and Zanardi 2014",
-    ),
-    Mechanism(
-        "CPTPP preference (Japan's outside option)",
-        "events.cptpp.level",
-        0.12,
-        0.0,
-        (
-            Expect("tariff.JP.US.agriculture", +1, TARIFF),
-            Expect("deal16.US-JP", +1, SHARE),
-            # sooner, in rounds: the share by round 16 sits at 100% in both arms
-            Expect("agreement_round.US-JP", -1, 0.5, ""),
-        ),
-        "CPTPP members' cheaper access hurts US farm exporters without a deal, so the US "
-        "settles sooner and for less (level 0.12: no preference; 0: free access)",
-        "Solís 2019; Katada 2020",
-    ),
-    Mechanism(
-        "China's retaliation resolve",
-        "CN.strategy.retaliation",
-        0.0,
-        0.95,
-        (Expect("escalation.US-CN", -1, SHARE),),
-        "a credible threat of retaliation deters coercion",
-        "Schelling 1966; Fearon 1994",
-        (("CN.strategy.resolve.values", [0.0, 0.0, 0.0, 0.0], [0.1, 0.1, 0.1, 0.1]),),
-    ),
-    Mechanism(
-        "China's retaliation capacity",
-        "CN.strategy.capacity",
-        0.5,
-        1.5,
-        (Expect("escalation.US-CN", -1, SHARE),),
-        "the harder the target can hit the coercer's exports back, the less coercion pays "
-        "(capacity: the retaliatory rise over the coercer's, model.md N13)",
-        "Schelling 1966; Bown 2021 (China's targeted retaliation)",
-    ),
-    # Deterrence where the coercer is near indifferent (Fearon 1994: a threat of
-    # retaliation deters a coercer whose gain from coercing is small). At the file's
-    # salience of the balance the US's electoral motive makes coercion pay whatever
-    # China answers (docs/findings.md); at the bottom of the peak's range (0.05) it does
-    # not, and the same two mechanisms are checked there too.
-    Mechanism(
-        "China's retaliation resolve, the US near indifferent",
-        "CN.strategy.resolve.values",
-        [0.0, 0.0, 0.0, 0.0],
-        [0.1, 0.1, 0.1, 0.1],
-        (Expect("escalation.US-CN", -1, SHARE),),
-        "a credible threat of retaliation deters a coercer whose gain is small",
-        "Schelling 1966; Fearon 1994",
-        given=(("US.politics.salience_peak", 0.05),),
-    ),
-    Mechanism(
-        "China's retaliation capacity, the US near indifferent",
-        "CN.strategy.capacity",
-        0.5,
-        1.5,
-        (Expect("escalation.US-CN", -1, SHARE),),
-        "the harder the target can hit back, the less coercion pays a coercer whose gain is small",
-        "Schelling 1966; Bown 2021 (China's targeted retaliation)",
-        given=(("US.politics.salience_peak", 0.05),),
-    ),
-    Mechanism(
-        "trade elasticity",
-        "economy.elasticity_scale",
-        0.6,
-        1.5,
-        (Expect("tw.US.CN", -1, TARIFF),),
-        "higher elasticities mean lower optimal (Nash) tariffs, so less to gain from high tariffs",
-        "Johnson 1953; Ossa 2014",
-    ),
-)
 
 
 def paired_effect(low: pd.Series, high: pd.Series, resamples: int = 2000) -> dict[str, float]:
@@ -289,6 +90,7 @@ def mechanism_checks(
         mech.name: {"low": frames[2 * k], "high": frames[2 * k + 1]}
         for k, mech in enumerate(chosen)
     }
+    settings = {mech.name: load_scenario(scenario, mech.arm(mech.low)) for mech in chosen}
     checks = []
     for mech in mechanisms:
         used = usable[mech.name]
@@ -296,7 +98,7 @@ def mechanism_checks(
             if used is None:
                 checks.append(_inexpressible(mech, expect))
             else:
-                checks.append(_check(used, expect, runs[mech.name], seeds))
+                checks.append(_check(used, expect, runs[mech.name], seeds, settings[mech.name]))
     return checks
 
 
@@ -334,7 +136,13 @@ def _inexpressible(mech: Mechanism, expect: Expect) -> Check:
     return check
 
 
-def _check(mech: Mechanism, expect: Expect, runs: dict[str, pd.DataFrame], seeds: int) -> Check:
+def _check(
+    mech: Mechanism,
+    expect: Expect,
+    runs: dict[str, pd.DataFrame],
+    seeds: int,
+    setting: Scenario,
+) -> Check:
     sign = "rises" if expect.sign > 0 else "falls"
     minimum = _fmt(expect.minimum, expect.unit).lstrip("+")
     check = Check(
@@ -352,6 +160,11 @@ def _check(mech: Mechanism, expect: Expect, runs: dict[str, pd.DataFrame], seeds
     low, high = runs["low"][expect.metric], runs["high"][expect.metric]
     effect = paired_effect(low, high)
     ok, reason = judge(effect, expect)
+    reach = ""
+    if not ok:
+        reach = out_of_reach(expect.metric, low, setting, expect.sign, expect.minimum, expect.unit)
+    if reach:
+        reason = f"{reason}; {reach}"
     check.simulated = (
         f"{_fmt(effect['effect'], expect.unit)} [{_fmt(effect['low'], expect.unit)}, "
         f"{_fmt(effect['high'], expect.unit)}] over {effect['pairs']} pairs "
@@ -370,7 +183,13 @@ def _check(mech: Mechanism, expect: Expect, runs: dict[str, pd.DataFrame], seeds
         "minimum": expect.minimum,
         "seeds": seeds,
     }
-    if not ok:
+    if reach:
+        check.note = (
+            f"{mech.name} -> `{expect.metric}`: {reason}. No strength of the mechanism "
+            "can show at this baseline; the check fails, and a context with room "
+            "(a variant `given` other settings) measures the mechanism itself."
+        )
+    elif not ok:
         check.note = (
             f"{mech.name} -> `{expect.metric}`: {reason}. Theory ({mech.source}) "
             f"says it {sign}; the model does not show it at the stated size, "
