@@ -283,3 +283,29 @@ def test_records_do_not_depend_on_the_number_of_workers():
     parallel = validation.simulate_records(3, workers=2)
     pd.testing.assert_frame_equal(serial, parallel)
     assert list(serial["seed"]) == [0, 1, 2, 0, 1, 2]
+
+
+def test_every_explanation_names_a_check_that_exists():
+    from negsim.validation.explanations import WHY
+    from negsim.validation.mechanisms import MECHANISMS
+    from negsim.validation.record import TARGETS
+
+    statics = {(m.name, e.metric) for m in MECHANISMS for e in m.expects}
+    targets = {t.name for t in TARGETS}
+    assert {k for k in WHY if isinstance(k, tuple)} <= statics
+    assert {k for k in WHY if isinstance(k, str)} <= targets
+
+
+def test_the_report_explains_a_failing_check_and_not_one_that_holds():
+    from negsim.validation.report import _table
+
+    late = validation.Check("US-Japan", "the deal comes in round 9-16", "r", "s", "t", "5", "fails")
+    on_time = validation.Check(
+        "US-Japan", "the deal comes in round 9-16", "r", "s", "t", "13", "holds"
+    )
+    (failing,) = [line for line in _table([late]) if line.startswith("- ")]
+    assert "**Why:** Talks open in round 4" in failing
+    assert not [line for line in _table([on_time]) if line.startswith("- ")]
+    static = validation.Check("Comparative statics", "n", "r", "s", "t", "x", "fails")
+    static.data = {"mechanism": "US car-tariff threat on Japan", "metric": "tw.US.JP"}
+    assert any("Talks freeze the threat" in line for line in _table([static]))

@@ -14,6 +14,7 @@ import pandas as pd
 
 from negsim.scenarios import Scenario, load_scenario
 from negsim.validation.check import REPORTED, Check, summary_line
+from negsim.validation.explanations import why
 from negsim.validation.metrics import PROTOCOLS, start_average, start_balance, trade_weighted
 from negsim.validation.statics import GROUP as STATICS_GROUP
 
@@ -148,11 +149,17 @@ def _table(items: list[Check]) -> list[str]:
         f"**{c.verdict}** |"
         for c in items
     ]
-    notes = [c for c in items if c.note]
+    notes = [(c, " ".join(filter(None, (c.note, _why(c))))) for c in items]
+    notes = [(c, text) for c, text in notes if text]
     if notes:
         lines.append("")
-        lines += [f"- *{c.name}*: {c.note}" for c in notes]
+        lines += [f"- *{c.name}*: {text}" for c, text in notes]
     return lines
+
+
+def _why(check: Check) -> str:
+    text = why(check)
+    return f"**Why:** {text}" if text else ""
 
 
 def write_report(checks: list[Check], path: Path, figure_names: list[str], seeds: int) -> None:
@@ -180,6 +187,9 @@ def write_report(checks: list[Check], path: Path, figure_names: list[str], seeds
         "share of all runs) than the size asked adds *at a bound*: no strength of the",
         "mechanism could show there; it still counts as failing, and a variant *given* a",
         "context with room measures the mechanism.",
+        "Under a failing check, **Why:** is what measurements after the run found",
+        "(negsim/validation/explanations.py; the figures are in docs/findings.md); it",
+        "never changes a verdict.",
         "",
         summary_line(checks),
     ]

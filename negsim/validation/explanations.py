@@ -1,0 +1,115 @@
+"""Why a check fails: what the measurements after the run found, and where they are.
+
+The checks (:mod:`negsim.validation.record`, :mod:`negsim.validation.mechanisms`) are
+stated before any run; these explanations were written after, from the measurements
+in docs/findings.md, and say in a sentence or two why the model disagrees and under
+which heading of findings.md the figures are. They never change a verdict: the report
+shows one under a check only while that check fails, and a test keeps every key tied
+to a check that exists.
+
+Keys: a record target's name, or (mechanism name, metric) for a comparative static.
+"""
+
+from __future__ import annotations
+
+from negsim.validation.check import FAILS, Check
+
+_JP_FLOOR = (
+    "At the red line: Japan's farm tariff on US goods ends within half a point of the "
+    '"TPP levels" floor at both values, so no mechanism can cut it by the 1 pp asked '
+    '(findings.md, "Three Japan-side checks cannot pass").'
+)
+_LITTLE_TO_GIVE = (
+    "Theory's sign, small size: little is left for the US to withhold, its tariffs on "
+    "Japan being 2.5% on cars, 2% on farm goods and 1.5% on machinery at the start (steel "
+    '25%, Section 232) (findings.md, "Escalation sits near its ceiling", the paragraph '
+    "on what a reliant Japan gives up)."
+)
+_OFFER_SEARCH = (
+    "Off the red line the offer search (N2: offers around the state in force) sets the "
+    "depth of the deal, and in talks Japan's reserve is the state in force (B6), which "
+    "reliance does not change: an outside option that does not bind moves no split "
+    '(findings.md, "What sets the depth of the deal").'
+)
+_CEILING = (
+    "Escalation sits at its ceiling at the file's values: snapping a deal back and "
+    "executing list 3 pay the US whatever China's reply, as the 2020 election raises the "
+    "weight of the balance (P5, A7); where the US is near indifferent (the variants below) "
+    'China deters as theory says (findings.md, "Escalation sits near its ceiling").'
+)
+_CPTPP = (
+    "The deal comes when talks open either way (rounds 4-6) and the farm tariff sits at "
+    "the red line; the free access costs Japan more than the US, so Japan accepts less "
+    '(findings.md, "CPTPP\'s preference does not hurry the US").'
+)
+
+WHY: dict[str | tuple[str, str], str] = {
+    "the deal comes in round 9-16": (
+        "Talks open in round 4 (C2) and the deal comes within two rounds: for most pairs "
+        "of types it beats the state in force for both sides at once. Japan's own best "
+        "farm tariff on US goods (14%) is below its 2018 tariff (20%), so waiting for its "
+        "July 2019 election buys it nothing; the scope dispute that held the formal start "
+        "to April 2019 is not an issue of a table of tariffs and purchases, and as a "
+        'divisible demand it makes the deal sooner (findings.md, "The US-Japan deal comes '
+        'in round 5, not 9-16").'
+    ),
+    ("Japan's security reliance on the US", "tariff.JP.US.agriculture"): _JP_FLOOR,
+    ("Japan's security reliance on the US", "tw.JP.US"): (
+        "Japan's trade-weighted tariff on the US is its farm tariff on US goods in the main "
+        "(its other tariffs on the US are 0-1.5%), held at the red line as above."
+    ),
+    ("Japan's security reliance on the US", "tw.US.JP"): _LITTLE_TO_GIVE,
+    (
+        "Japan's security reliance on the US, the red line lifted",
+        "tariff.JP.US.agriculture",
+    ): _OFFER_SEARCH,
+    ("Japan's security reliance on the US, the red line lifted", "tw.US.JP"): _OFFER_SEARCH,
+    ("US car-tariff threat on Japan", "tariff.JP.US.agriculture"): _JP_FLOOR,
+    ("US car-tariff threat on Japan", "tw.US.JP"): (
+        "Talks freeze the threat (B6), the deal comes before its deadline, and executing it "
+        "is worth too little to the US for its outside option to bind: every paired "
+        'difference is 0 (findings.md, "The 25% car threat moves nothing").'
+    ),
+    ("alliance value (Japan)", "tariff.JP.US.agriculture"): _JP_FLOOR,
+    ("alliance value (Japan)", "tw.US.JP"): _LITTLE_TO_GIVE,
+    ("Japan's farm lobby weight", "tariff.JP.US.agriculture"): (
+        "The red line, not the weight, sets the farm tariff: the cut from 20% to 12% costs "
+        "Japan little at any weight in range, and with the line lifted the weight moves it "
+        '+0.26 pp [-0.07, +0.65] (findings.md, "What sets the depth of the deal").'
+    ),
+    ("US steel lobby weight", "tariff.US.JP.steel"): (
+        "The steel rents a cut on Japan alone moves are small (Japan sells the US $1.5bn of "
+        "steel against $114bn of US producers' home sales): the weight adds 0.0006% of GDP "
+        "to a full cut, below the US's noise about payoffs (findings.md, \"The US steel "
+        "lobby's weight\")."
+    ),
+    ("US deficit salience", "balance.US.JP"): (
+        "Trade diversion: salience makes the US coerce China harder, and Japan sells the US "
+        "part of what China no longer does; without the US-China table the effect is 0 "
+        '(findings.md, "Deficit salience has the \\"wrong sign\\"").'
+    ),
+    ("US election timing (midterms later)", "escalation.US-CN"): (
+        "Escalation sits at its ceiling (99-100%): most of it comes from snap-backs late in "
+        "the run, ahead of the 2020 election, which both arms keep (findings.md, "
+        '"Escalation sits near its ceiling"; the midterms row of "Findings that changed").'
+    ),
+    ("CPTPP preference (Japan's outside option)", "tariff.JP.US.agriculture"): _CPTPP,
+    ("CPTPP preference (Japan's outside option)", "deal16.US-JP"): _CPTPP,
+    ("CPTPP preference (Japan's outside option)", "agreement_round.US-JP"): _CPTPP,
+    ("China's retaliation resolve", "escalation.US-CN"): _CEILING,
+    ("China's retaliation capacity", "escalation.US-CN"): _CEILING,
+}
+
+
+def key_of(check: Check) -> str | tuple[str, str]:
+    """The key of ``check`` in :data:`WHY`: (mechanism, metric) for a static, else its name."""
+    if "mechanism" in check.data and "metric" in check.data:
+        return (str(check.data["mechanism"]), str(check.data["metric"]))
+    return check.name
+
+
+def why(check: Check) -> str:
+    """The explanation of a failing check, or empty (a check that holds needs none)."""
+    if check.verdict != FAILS:
+        return ""
+    return WHY.get(key_of(check), "")
