@@ -77,6 +77,14 @@ WHY: dict[str | tuple[str, str], str] = {
         "Japan little at any weight in range, and with the line lifted the weight moves it "
         '+0.26 pp [-0.07, +0.65] (findings.md, "What sets the depth of the deal").'
     ),
+    ("Japan's farm lobby weight, the red line lifted", "tariff.JP.US.agriculture"): (
+        "The weight changes whether Japan accepts, not what the US asks: an ask a step "
+        "from the state in force (N2) leaves Japan a median surplus of 0.038% of GDP over "
+        "its reserve and margin, and the lobby's cost of a cut from 20% to 7% on US farm "
+        "goods is 0.0004% at a weight of 0.02 and 0.012% at 0.4, about a third of it; more "
+        "candidates (512) cut the farm tariff to 3.7% and move it no more (findings.md, "
+        '"What sets the depth of the deal").'
+    ),
     ("US steel lobby weight", "tariff.US.JP.steel"): (
         "The steel rents a cut on Japan alone moves are small (Japan sells the US $1.5bn of "
         "steel against $114bn of US producers' home sales): the weight adds 0.0006% of GDP "

@@ -125,6 +125,17 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "Grossman and Helpman 1994, 1995",
     ),
     Mechanism(
+        "Japan's farm lobby weight, the red line lifted",
+        "JP.politics.lobby.agriculture",
+        0.02,
+        0.4,
+        (Expect("tariff.JP.US.agriculture", +1, TARIFF),),
+        "as above, where the farm tariff has room to rise and fall: with the red line the "
+        "floor, not the weight, can set it",
+        "Grossman and Helpman 1994, 1995",
+        given=(("red_lines.jp_farm_tpp.floor", 0.0),),
+    ),
+    Mechanism(
         "US steel lobby weight",
         "US.politics.lobby.steel",
         0.0,
