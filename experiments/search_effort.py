@@ -21,14 +21,14 @@ import time
 import pandas as pd
 
 import negsim
-from negsim.validation.metrics import add_derived, run_many, start_average
+from negsim.validation.metrics import add_derived, run_many
 from negsim.validation.statics import paired_effect
 
 METRICS = (  # (record or derived column, label, shown in points x100)
     ("deal16.US-JP", "US-Japan deal by round 16", True),
     ("agreement_round.US-JP", "US-Japan deal round", False),
     ("escalation.US-CN", "US-China escalation", True),
-    ("above_start", "both US-China tariffs above the start", True),
+    ("above_start.US-CN", "both US-China tariffs above the start", True),
     ("retaliated.CN", "China retaliates", True),
     ("tariff.JP.US.agriculture", "Japan's farm tariff on US goods", True),
     ("tw.US.JP", "US tariff on Japan (trade-weighted)", True),
@@ -44,36 +44,49 @@ def arms(candidates: list[int], steps: list[float]) -> list[tuple[str, dict[str,
     return out
 
 
-def with_above_start(records: pd.DataFrame, scenario: negsim.Scenario) -> pd.DataFrame:
-    """The records with the derived metrics and ``above_start`` (both US-China tariffs up)."""
-    out = add_derived(records, scenario)
-    us_cn, cn_us = start_average(scenario, "US", "CN"), start_average(scenario, "CN", "US")
-    above = (out["tw.US.CN"] > us_cn + 1e-9) & (out["tw.CN.US"] > cn_us + 1e-9)
-    out["above_start"] = above.astype(float)
-    return out
+def checked(chosen: list[tuple[str, dict[str, object]]]) -> str:
+    """Why an arm's values are not allowed (the scenario's one-line error), or empty."""
+    for _, overrides in chosen:
+        try:
+            negsim.load_scenario("tag2018", overrides)
+        except negsim.ScenarioError as exc:
+            return str(exc)
+    return ""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=500, help="seeds per arm (paired)")
-    parser.add_argument("--workers", type=int, default=1, help="processes")
+    parser.add_argument("--runs", type=_at_least(1), default=500, help="seeds per arm (paired)")
+    parser.add_argument("--workers", type=_at_least(0), default=1, help="processes")
     parser.add_argument("--candidates", type=int, nargs="*", default=[256, 1024])
     parser.add_argument("--steps", type=float, nargs="*", default=[0.025, 0.1])
     args = parser.parse_args()
     began = time.perf_counter()
     scenario = negsim.load_scenario("tag2018")
     chosen = arms(args.candidates, args.steps)
+    if problem := checked(chosen):
+        parser.error(problem)  # one line, exit status 2
     frames = run_many([("tag2018", o, "bilateral") for _, o in chosen], args.runs, args.workers)
-    base = with_above_start(frames[0], scenario)
+    base = add_derived(frames[0], scenario)
     print(f"tag2018, bilateral, {args.runs} paired seeds per arm; effect vs the file's values\n")
     print("| arm | " + " | ".join(label for _, label, _ in METRICS) + " |")
     print("|---" * (len(METRICS) + 1) + "|")
     print(f"| {chosen[0][0]} | " + " | ".join(_level(base[m], p) for m, _, p in METRICS) + " |")
     for (name, _), frame in zip(chosen[1:], frames[1:], strict=True):
-        arm = with_above_start(frame, scenario)
+        arm = add_derived(frame, scenario)
         cells = [_effect(base[m], arm[m], p) for m, _, p in METRICS]
         print(f"| {name} | " + " | ".join(cells) + " |")
     print(f"\n({len(chosen) * args.runs} runs, {time.perf_counter() - began:.0f} s)")
+
+
+def _at_least(low: int):
+    def parse(text: str) -> int:
+        value = int(text)
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{value}: must be at least {low}")
+        return value
+
+    return parse
 
 
 def _level(values: pd.Series, points: bool) -> str:

@@ -1,6 +1,9 @@
-"""Shared fixtures: the built-in scenarios and their worlds."""
+"""Shared fixtures: the built-in scenarios and their worlds, and the experiment scripts."""
 
 from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
 
 import pytest
 
@@ -27,3 +30,20 @@ def tag_world(tag2018):
 @pytest.fixture(scope="session")
 def tag_payoffs(tag2018, tag_world):
     return PayoffModel.from_scenario(tag2018, tag_world)
+
+
+EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
+
+
+def load_experiment(name: str):
+    """The script ``experiments/<name>.py`` as a module (its ``main`` not run)."""
+    spec = importlib.util.spec_from_file_location(name, EXPERIMENTS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def experiment():
+    """A loader of the experiment scripts: ``experiment("knife_edges")``."""
+    return load_experiment

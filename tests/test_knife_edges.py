@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
-
-SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "knife_edges.py"
 
 
 @pytest.fixture(scope="module")
-def knife():
-    spec = importlib.util.spec_from_file_location("knife_edges", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def knife(experiment):
+    return experiment("knife_edges")
 
 
 def test_only_values_tagged_as_estimates_are_listed(knife):

@@ -1,25 +1,18 @@
-"""The search-effort script sets every country's search and counts "above the start" right."""
+"""The search-effort script sets every country's search and refuses values the schema refuses."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
+import subprocess
+import sys
 
-import pandas as pd
 import pytest
 
 import negsim
-from negsim.validation.metrics import start_average
-
-SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "search_effort.py"
 
 
 @pytest.fixture(scope="module")
-def effort():
-    spec = importlib.util.spec_from_file_location("search_effort", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def effort(experiment):
+    return experiment("search_effort")
 
 
 def test_each_arm_sets_one_search_parameter_of_every_country(effort):
@@ -28,28 +21,27 @@ def test_each_arm_sets_one_search_parameter_of_every_country(effort):
     assert arms[0][1] == {}
     assert arms[1][1] == {f"{c}.strategy.candidates": 256 for c in ("US", "JP", "CN")}
     assert arms[2][1] == {f"{c}.strategy.step": 0.1 for c in ("US", "JP", "CN")}
+    assert effort.checked(arms) == ""
     for _, overrides in arms:  # every arm is a scenario the schema accepts
         negsim.load_scenario("tag2018", overrides)
 
 
-def test_above_the_start_needs_both_us_china_tariffs_above_their_start(effort):
-    scenario = negsim.load_scenario("tag2018")
-    sectors = scenario.sectors
-    us_cn, cn_us = start_average(scenario, "US", "CN"), start_average(scenario, "CN", "US")
-
-    def row(us_level: float, cn_level: float) -> dict[str, float]:
-        # a uniform tariff in every sector: its trade-weighted average is that tariff
-        out = {f"tariff.US.CN.{s}": us_level for s in sectors}
-        out.update({f"tariff.CN.US.{s}": cn_level for s in sectors})
-        return out
-
-    records = pd.DataFrame(
-        [
-            row(us_cn + 0.01, cn_us + 0.01),  # both above
-            row(us_cn + 0.01, cn_us - 0.01),  # China's below
-            row(us_cn - 0.01, cn_us + 0.01),  # the US's below
-            row(us_cn, cn_us),  # at the start: not above
-        ]
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--candidates", "5000"], "strategy.candidates = 5000"),  # the schema's cap is 4096
+        (["--steps", "nan"], "strategy.step = nan"),
+        (["--runs", "0"], "--runs"),
+    ],
+)
+def test_a_value_out_of_range_is_one_line_and_exit_2(effort, args, named):
+    done = subprocess.run(
+        [sys.executable, effort.__file__, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    out = effort.with_above_start(records, scenario)
-    assert out["above_start"].tolist() == [1.0, 0.0, 0.0, 0.0]
+    assert done.returncode == 2
+    assert named in done.stderr.splitlines()[-1]
+    assert "Traceback" not in done.stderr
+    assert done.stdout == ""  # nothing ran

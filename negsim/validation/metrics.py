@@ -17,6 +17,8 @@ import pandas as pd
 from negsim.negotiation.protocols import PROTOCOLS
 from negsim.scenarios import Scenario
 
+#: A tariff "above the start" exceeds it by more than this (rounding of the weighting).
+ABOVE = 1e-9
 #: Seeds per task sent to a worker process.
 CHUNK = 50
 
@@ -128,13 +130,19 @@ def add_derived(records: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
 
     ``tw.I.E``: trade-weighted tariff of I on E at the end; ``escalation.US-CN``: the
     US put a new tariff on China in force (``coerced.CN > 0``); ``deal16.US-JP``: a
-    US-Japan agreement by round 16 (January 2020).
+    US-Japan agreement by round 16 (January 2020); ``above_start.US-CN``: both the US's
+    and China's trade-weighted tariffs on each other end above their September 2018
+    start (by more than :data:`ABOVE`).
     """
     out = records.copy()
     for importer, exporter in (("US", "CN"), ("CN", "US"), ("JP", "US"), ("US", "JP")):
         columns = [f"tariff.{importer}.{exporter}.{s}" for s in scenario.sectors]
         if set(columns) <= set(out.columns):
             out[f"tw.{importer}.{exporter}"] = trade_weighted(out, scenario, importer, exporter)
+    if {"tw.US.CN", "tw.CN.US"} <= set(out.columns):
+        us = out["tw.US.CN"] > start_average(scenario, "US", "CN") + ABOVE
+        cn = out["tw.CN.US"] > start_average(scenario, "CN", "US") + ABOVE
+        out["above_start.US-CN"] = (us & cn).astype(float)
     if "coerced.CN" in out:
         out["escalation.US-CN"] = (out["coerced.CN"] > 0).astype(float)
     if "retaliations.CN" in out:

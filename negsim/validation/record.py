@@ -18,7 +18,7 @@ import pandas as pd
 
 from negsim.scenarios import Scenario
 from negsim.validation.check import Check, by_construction, verdict
-from negsim.validation.metrics import share, start_average, start_balance, trade_weighted
+from negsim.validation.metrics import add_derived, share, start_balance, trade_weighted
 
 #: Ossa (2014) average Nash tariff [S16]: the full trade war of a calibrated economy.
 OSSA_NASH_TARIFF = 0.62
@@ -128,9 +128,7 @@ def _truce(runs: pd.DataFrame, scenario: Scenario) -> tuple[str, bool]:
 def _tariffs_above_start(runs: pd.DataFrame, scenario: Scenario) -> tuple[str, bool]:
     us = trade_weighted(runs, scenario, "US", "CN")
     cn = trade_weighted(runs, scenario, "CN", "US")
-    above = share(
-        (us > start_average(scenario, "US", "CN")) & (cn > start_average(scenario, "CN", "US"))
-    )
+    above = share(add_derived(runs, scenario)["above_start.US-CN"] == 1)
     text = (
         f"US on China median {np.median(us):.1%}, China on US {np.median(cn):.1%}; "
         f"both above start in {above:.0%} of runs"
