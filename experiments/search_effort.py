@@ -1,16 +1,17 @@
 """Search effort: do the headlines of tag2018 depend on how hard the agents search for offers?
 
-Every offer is the best of ``strategy.candidates`` packages sampled around the last
-offers with spread ``strategy.step`` (model.md N2, B3). Neither is a fact about the
-world: the number of candidates is how hard a proposer looks, and the spread is an
+Every offer is the best of ``strategy.candidates`` packages, half sampled around the
+last offers with spread ``strategy.step`` and half along the trade-offs they reveal
+(model.md N2, N17, B3). None of this is a fact about the world: the number of
+candidates is how hard a proposer looks, the search how well, and the spread is an
 estimate ([E], no range in the file; the arms halve and double it). A result that
 moves when the search works harder is a result about the search. Each arm sets every
 country's candidates (or spread) and runs the same seeds ``0 .. runs-1`` as the file's
 values (paired), tag2018, bilateral; the effect is the mean paired difference with a
 95% bootstrap interval.
 
-Run: ``python experiments/search_effort.py --runs 500 --workers 2`` (5 arms of 500
-runs, 2,500 in all, about 40 s here).
+Run: ``python experiments/search_effort.py --runs 500 --workers 2`` (6 arms of 500
+runs, 3,000 in all, about a minute here).
 """
 
 from __future__ import annotations
@@ -36,9 +37,10 @@ METRICS = (  # (record or derived column, label, shown in points x100)
 
 
 def arms(candidates: list[int], steps: list[float]) -> list[tuple[str, dict[str, object]]]:
-    """The arms: the file's values, then each number of candidates, then each spread."""
+    """The arms: the file's values, the sampled search, each number of candidates, each spread."""
     codes = negsim.load_scenario("tag2018").countries
-    out: list[tuple[str, dict[str, object]]] = [("file's values (64, 0.05)", {})]
+    out: list[tuple[str, dict[str, object]]] = [("file's values (64, 0.05, directed)", {})]
+    out += [("sampled search (N2 only)", {f"{c}.strategy.search": "sampled" for c in codes})]
     out += [(f"candidates {k}", {f"{c}.strategy.candidates": k for c in codes}) for k in candidates]
     out += [(f"step {s}", {f"{c}.strategy.step": s for c in codes}) for s in steps]
     return out

@@ -17,10 +17,16 @@ def effort(experiment):
 
 def test_each_arm_sets_one_search_parameter_of_every_country(effort):
     arms = effort.arms([256], [0.1])
-    assert [name for name, _ in arms] == ["file's values (64, 0.05)", "candidates 256", "step 0.1"]
+    assert [name for name, _ in arms] == [
+        "file's values (64, 0.05, directed)",
+        "sampled search (N2 only)",
+        "candidates 256",
+        "step 0.1",
+    ]
     assert arms[0][1] == {}
-    assert arms[1][1] == {f"{c}.strategy.candidates": 256 for c in ("US", "JP", "CN")}
-    assert arms[2][1] == {f"{c}.strategy.step": 0.1 for c in ("US", "JP", "CN")}
+    assert arms[1][1] == {f"{c}.strategy.search": "sampled" for c in ("US", "JP", "CN")}
+    assert arms[2][1] == {f"{c}.strategy.candidates": 256 for c in ("US", "JP", "CN")}
+    assert arms[3][1] == {f"{c}.strategy.step": 0.1 for c in ("US", "JP", "CN")}
     assert effort.checked(arms) == ""
     for _, overrides in arms:  # every arm is a scenario the schema accepts
         negsim.load_scenario("tag2018", overrides)

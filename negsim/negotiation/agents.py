@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
-from negsim.negotiation import strategies
+from negsim.negotiation import search, strategies
 from negsim.negotiation.beliefs import TREMBLE, Beliefs, draw_type
 from negsim.negotiation.coercion import DEPTHS, ThreatState, responses
 from negsim.negotiation.commitments import put_purchases
@@ -83,8 +83,14 @@ class CountryAgent(DealWatching, mesa.Agent):
             best, reserve, elapsed, self.deadline, self.strategy.concession
         )
 
-    def candidates(self, table: Table, current: np.ndarray, bounds: tuple) -> np.ndarray:
-        """Sample candidate packages for its next offer (model.md N2)."""
+    def candidates(
+        self, table: Table, current: np.ndarray, bounds: tuple, count: int | None = None
+    ) -> np.ndarray:
+        """Sample ``count`` candidate packages for its next offer (model.md N2).
+
+        ``count`` defaults to the strategy's ``candidates``; the first three rows are
+        the last offers and the state in force.
+        """
         own = table.last_offer.get(self.index, current)
         others = [
             table.last_offer[p] for p in table.parties if p != self.index and p in table.last_offer
@@ -98,7 +104,7 @@ class CountryAgent(DealWatching, mesa.Agent):
             own,
             other,
             current,
-            self.strategy.candidates,
+            self.strategy.candidates if count is None else count,
             self.strategy.step,
             *bounds,
         )
@@ -114,6 +120,30 @@ class CountryAgent(DealWatching, mesa.Agent):
             mfn, imports = model.mfn_issues(table), model.issue_imports(table)
             tie(table, model.demands, offers, current, mfn, imports)  # and mirrored (N16)
         return offers
+
+    def sampled_count(self) -> int:
+        """How many of its candidates are sampled (N2); the rest are directed (N17)."""
+        count = self.strategy.candidates
+        if self.strategy.search == "directed" and count // 2 >= search.SMALLEST:
+            return count // 2
+        return count
+
+    def directed(self, table: Table, offers, utilities, reserves, bounds, current):
+        """Its directed candidates from the best of the sampled ones (N17), or None."""
+        count = self.strategy.candidates - len(offers) + 3
+        if count < 1:
+            return None
+        self.considered = offers
+        best, _ = self.choose(utilities, reserves, table)
+        self.considered = None
+        responders = [p for p in table.parties if p != self.index]
+        low, high = bounds
+        extra = search.trade_offs(offers, utilities, self.index, responders, best, low, high, count)
+        if extra is not None and table.demands:  # shares of demands tie tariffs (N12, N16)
+            model = self.model
+            mfn, imports = model.mfn_issues(table), model.issue_imports(table)
+            tie(table, model.demands, extra, current, mfn, imports)
+        return extra
 
     # ------------------------------------------------------------------ demands
 
@@ -173,15 +203,26 @@ class CountryAgent(DealWatching, mesa.Agent):
         return bool(self.kind.accepts(self, utility, reserve, table))
 
     def propose(self, table: Table) -> None:
-        """Make an offer at ``table`` (the model records it as the table's offer)."""
+        """Make an offer at ``table`` (the model records it as the table's offer).
+
+        Sampled candidates (N2) are screened, then, with ``search = "directed"``,
+        the rest of the budget is laid along the trade-offs they reveal (N17); the
+        strategy chooses among all of them.
+        """
         model = self.model
         current = model.issue_values(table)
-        offers = self.candidates(table, current, model.bounds(table, current))
+        bounds = model.bounds(table, current)
+        offers = self.candidates(table, current, bounds, self.sampled_count())
         payoffs = model.table_payoffs(table, offers, breakdown=True, screened=model.screened)
         utilities, outside = payoffs.total[:-1], payoffs.total[-1]
         reserves = self.reserves(table, outside)  # B6
         self.walking_pays = bool(outside[self.index] >= reserves[self.index] - 1e-9)
         utilities[:, self.index] -= self.private_cost(table, offers)
+        extra = self.directed(table, offers, utilities, reserves, bounds, current)
+        if extra is not None:
+            more = model.table_payoffs(table, extra, screened=model.screened).total
+            more[:, self.index] -= self.private_cost(table, extra)
+            offers, utilities = np.concatenate([offers, extra]), np.concatenate([utilities, more])
         self.considered = offers
         choice, hopeful = self.choose(utilities, reserves, table)
         self.considered = None

@@ -10,7 +10,7 @@ A scenario file is TOML. Its top level holds the scenario-wide settings
 from __future__ import annotations
 
 import typing
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -122,6 +122,12 @@ class Strategy(_Strict):
         "count", "candidate packages sampled per offer", default=64, ge=1, le=4096
     )
     step: NonNegative = _unit("tariff", "spread of sampled offers around the centre", default=0.05)
+    search: Literal["sampled", "directed"] = _unit(
+        "-",
+        "offer search: all candidates sampled (N2), or half sampled and half along the "
+        "trade-offs they reveal (N17)",
+        default="directed",
+    )
     noise: NonNegative = _unit(
         "% of GDP", "noise of the agent's model of others' payoffs", default=0.01
     )
