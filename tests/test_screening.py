@@ -10,6 +10,9 @@ from negsim.economy.linear import linearise, screen
 from negsim.negotiation.model import NegotiationModel, simulate
 from negsim.negotiation.protocols import bilateral_table
 from negsim.payoffs import PayoffModel, TableEvaluator
+from negsim.scenarios import load_scenario
+
+CODES = ("US", "JP", "CN")
 
 
 @pytest.fixture(scope="module")
@@ -76,11 +79,16 @@ def test_each_solve_mode_is_reproducible(tag2018, solve):
     )
 
 
-def test_bilateral_screening_picks_the_exact_offers(tag2018):
-    """Measured over 200 seeds in docs/performance.md: only the Nash gap differs."""
+def test_bilateral_screening_picks_the_exact_offers_of_the_sampled_search():
+    """With N2's candidates only the Nash gap differs (docs/performance.md, 200 seeds).
+
+    With the directed search (N17) the candidates themselves follow the payoffs, so
+    exact and screened runs part; ``benchmarks/screening.py`` measures by how much.
+    """
+    sampled = load_scenario("tag2018", {f"{c}.strategy.search": "sampled" for c in CODES})
     for seed in range(4):
-        exact = simulate(tag2018, "bilateral", seed, solve="exact").to_record()
-        screened = simulate(tag2018, "bilateral", seed).to_record()
+        exact = simulate(sampled, "bilateral", seed, solve="exact").to_record()
+        screened = simulate(sampled, "bilateral", seed).to_record()
         for key, value in exact.items():
             if key != "nash_gap" and isinstance(value, float) and value == value:
                 assert screened[key] == pytest.approx(value, abs=1e-9), key
