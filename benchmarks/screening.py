@@ -62,38 +62,18 @@ class Agreement:
         """
         model = agent.model
         before = model.rng.bit_generator.state
-        current = model.issue_values(table)
-        bounds = model.bounds(table, current)
-        offers = agent.candidates(table, current, bounds, agent.sampled_count())
-        drawn = model.rng.bit_generator.state  # the choice's noise: the same both ways
         picks = []
-        for screened in (False, True):
-            model.rng.bit_generator.state = drawn
-            picks.append(self.choice(agent, table, offers, bounds, current, screened))
+        for screened in (False, True):  # the same draws both ways
+            model.rng.bit_generator.state = before
+            offers, utilities, reserves, _ = agent.weigh_offers(table, screened)
+            chosen, _ = agent.pick(table, offers, utilities, reserves)
+            picks.append(offers[chosen])
         model.rng.bit_generator.state = before  # the run goes on as if not asked
         gap = float(np.max(np.abs(picks[0] - picks[1])))
         self.offers += 1
         self.same += int(gap <= SAME)
         self.gaps.append(gap)
         ORIGINAL_PROPOSE(agent, table)
-
-    @staticmethod
-    def choice(agent: CountryAgent, table, offers, bounds, current, screened: bool):
-        """The package the proposer would offer from exact or screened payoffs."""
-        model, me = agent.model, agent.index
-        payoffs = model.table_payoffs(table, offers, breakdown=True, screened=screened).total
-        utilities, outside = payoffs[:-1].copy(), payoffs[-1]
-        reserves = agent.reserves(table, outside)
-        utilities[:, me] -= agent.private_cost(table, offers)
-        extra = agent.directed(table, offers, utilities, reserves, bounds, current)
-        if extra is not None:
-            more = model.table_payoffs(table, extra, screened=screened).total
-            more[:, me] -= agent.private_cost(table, extra)
-            offers, utilities = np.concatenate([offers, extra]), np.concatenate([utilities, more])
-        agent.considered = offers
-        chosen, _ = agent.choose(utilities, reserves, table)
-        agent.considered = None
-        return offers[chosen]
 
 
 ORIGINAL_PROPOSE = CountryAgent.propose

@@ -116,10 +116,14 @@ class CountryAgent(DealWatching, mesa.Agent):
                 offers[3:, column] = self.model.rng.uniform(
                     low[column], high[column], len(offers) - 3
                 )
-            model = self.model
-            mfn, imports = model.mfn_issues(table), model.issue_imports(table)
-            tie(table, model.demands, offers, current, mfn, imports)  # and mirrored (N16)
+            self.tie_shares(table, offers, current)
         return offers
+
+    def tie_shares(self, table: Table, offers: np.ndarray, current: np.ndarray) -> None:
+        """Raise the tariffs tied to the shares of demands in ``offers``, in place (N12, N16)."""
+        model = self.model
+        mfn, imports = model.mfn_issues(table), model.issue_imports(table)
+        tie(table, model.demands, offers, current, mfn, imports)
 
     def sampled_count(self) -> int:
         """How many of its candidates are sampled (N2); the rest are directed (N17)."""
@@ -130,20 +134,45 @@ class CountryAgent(DealWatching, mesa.Agent):
 
     def directed(self, table: Table, offers, utilities, reserves, bounds, current):
         """Its directed candidates from the best of the sampled ones (N17), or None."""
-        count = self.strategy.candidates - len(offers) + 3
+        count = self.strategy.candidates - self.sampled_count()
         if count < 1:
             return None
-        self.considered = offers
-        best, _ = self.choose(utilities, reserves, table)
-        self.considered = None
+        best, _ = self.pick(table, offers, utilities, reserves)
         responders = [p for p in table.parties if p != self.index]
         low, high = bounds
         extra = search.trade_offs(offers, utilities, self.index, responders, best, low, high, count)
-        if extra is not None and table.demands:  # shares of demands tie tariffs (N12, N16)
-            model = self.model
-            mfn, imports = model.mfn_issues(table), model.issue_imports(table)
-            tie(table, model.demands, extra, current, mfn, imports)
+        if extra is not None and table.demands:
+            self.tie_shares(table, extra, current)
         return extra
+
+    def weigh_offers(self, table: Table, screened: bool):
+        """Its candidates for an offer at ``table`` and what each is worth (N2, N17, B6).
+
+        Returns the candidates (K, n), every party's utility of them with its own
+        private costs taken off (K, parties), the reserves (B6) and the outside options.
+        """
+        model = self.model
+        current = model.issue_values(table)
+        bounds = model.bounds(table, current)
+        offers = self.candidates(table, current, bounds, self.sampled_count())
+        payoffs = model.table_payoffs(table, offers, breakdown=True, screened=screened)
+        utilities, outside = payoffs.total[:-1], payoffs.total[-1]
+        reserves = self.reserves(table, outside)
+        utilities[:, self.index] -= self.private_cost(table, offers)
+        extra = self.directed(table, offers, utilities, reserves, bounds, current)
+        if extra is not None:
+            more = model.table_payoffs(table, extra, screened=screened).total
+            more[:, self.index] -= self.private_cost(table, extra)
+            offers, utilities = np.concatenate([offers, extra]), np.concatenate([utilities, more])
+        return offers, utilities, reserves, outside
+
+    def pick(self, table: Table, offers, utilities, reserves) -> tuple[int, bool]:
+        """Its strategy's choice among ``offers`` (kinds may read them, N11)."""
+        self.considered = offers
+        try:
+            return self.choose(utilities, reserves, table)
+        finally:
+            self.considered = None
 
     # ------------------------------------------------------------------ demands
 
@@ -210,22 +239,9 @@ class CountryAgent(DealWatching, mesa.Agent):
         strategy chooses among all of them.
         """
         model = self.model
-        current = model.issue_values(table)
-        bounds = model.bounds(table, current)
-        offers = self.candidates(table, current, bounds, self.sampled_count())
-        payoffs = model.table_payoffs(table, offers, breakdown=True, screened=model.screened)
-        utilities, outside = payoffs.total[:-1], payoffs.total[-1]
-        reserves = self.reserves(table, outside)  # B6
+        offers, utilities, reserves, outside = self.weigh_offers(table, model.screened)
         self.walking_pays = bool(outside[self.index] >= reserves[self.index] - 1e-9)
-        utilities[:, self.index] -= self.private_cost(table, offers)
-        extra = self.directed(table, offers, utilities, reserves, bounds, current)
-        if extra is not None:
-            more = model.table_payoffs(table, extra, screened=model.screened).total
-            more[:, self.index] -= self.private_cost(table, extra)
-            offers, utilities = np.concatenate([offers, extra]), np.concatenate([utilities, more])
-        self.considered = offers
-        choice, hopeful = self.choose(utilities, reserves, table)
-        self.considered = None
+        choice, hopeful = self.pick(table, offers, utilities, reserves)
         table.stalled[self.index] = 0 if hopeful else table.stalled[self.index] + 1
         utility = utilities[choice]
         if model.screened:  # chosen on the screen; the offer made is solved exactly (E12)

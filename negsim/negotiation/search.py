@@ -15,6 +15,8 @@ Pure functions over numpy arrays; the agent (``agents.py``) calls them.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 #: Steps along the projected gradient, in units of each issue's sampled spread (N17).
@@ -119,12 +121,17 @@ def trade_offs(
     return np.minimum(candidates, high, out=candidates)
 
 
+@cache
 def _grid(count: int) -> np.ndarray:
-    """(s, t) pairs: :data:`ACROSS` for each ``s``, ``s`` spaced as ALONG, ``count`` rows."""
+    """(s, t) pairs: :data:`ACROSS` for each ``s``, ``s`` spaced as ALONG, ``count`` rows.
+
+    The same for every offer of a budget, so made once (read-only).
+    """
     rows = -(-count // len(ACROSS))
     along = np.geomspace(ALONG[0], ALONG[-1], rows) if rows != len(ALONG) else np.array(ALONG)
-    grid = np.array([(s, t) for s in along for t in ACROSS])
-    return grid[:count]
+    grid = np.array([(s, t) for s in along for t in ACROSS])[:count]
+    grid.flags.writeable = False
+    return grid
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
