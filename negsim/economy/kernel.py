@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from negsim.economy import exp_log
+
 
 @njit(cache=True)
 def _state(
@@ -29,9 +31,9 @@ def _state(
     # power: p̂^(−ε_s), once per supplier
     for i in range(m):
         for r in range(s):
-            price = np.exp(u[i, r])
+            price = exp_log.exp(u[i, r])
             out[i, r] = price * income[i, r]
-            power[i, r] = np.exp(-eps[r] * u[i, r])
+            power[i, r] = exp_log.exp(-eps[r] * u[i, r])
     for j in range(m):
         for r in range(s):
             phi = 0.0
@@ -362,7 +364,7 @@ def prepare(t, t0, share, eps):
                     gross = 1.0 + t[z, j, i, r]
                     lam0 = share[j, i, r]
                     weight0[z, j, i, r] = (
-                        lam0 * np.exp(-eps[r] * np.log(gross / (1.0 + t0[j, i, r])))
+                        lam0 * exp_log.exp(-eps[r] * exp_log.log(gross / (1.0 + t0[j, i, r])))
                         if lam0 > 0
                         else 0.0
                     )
@@ -382,7 +384,7 @@ def _index_of(phis, eps, alpha, index):
         for r in range(s):
             if alpha[j, r] <= 0:
                 continue
-            index[j, r] = np.exp(np.log(max(phis[j, r], 1e-300)) / -eps[r])
+            index[j, r] = exp_log.exp(exp_log.log(max(phis[j, r], 1e-300)) / -eps[r])
 
 
 @njit(cache=True)
@@ -391,7 +393,7 @@ def _index(weight0, u, eps, alpha, index, power):
     m, _, s = weight0.shape
     for i in range(m):
         for r in range(s):
-            power[i, r] = np.exp(-eps[r] * u[i, r])  # once per supplier
+            power[i, r] = exp_log.exp(-eps[r] * u[i, r])  # once per supplier
     for j in range(m):
         for r in range(s):
             if alpha[j, r] <= 0:
@@ -399,7 +401,7 @@ def _index(weight0, u, eps, alpha, index, power):
             phi = 0.0
             for i in range(m):
                 phi += weight0[j, i, r] * power[i, r]
-            index[j, r] = np.exp(np.log(max(phi, 1e-300)) / -eps[r])
+            index[j, r] = exp_log.exp(exp_log.log(max(phi, 1e-300)) / -eps[r])
 
 
 @njit(cache=True)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from negsim.economy import exp_log
+
 
 @njit(cache=True)
 def prepare(ref_w, ref_n, ref_t, entries, values, t0, share, eps, z0, width, w, net, theta):
@@ -35,7 +37,7 @@ def prepare(ref_w, ref_n, ref_t, entries, values, t0, share, eps, z0, width, w, 
             gross = 1.0 + tariff
             lam0 = share[flat]
             w[flat, z] = (
-                lam0 * np.exp(-eps[flat % s] * np.log(gross / (1.0 + t0[flat])))
+                lam0 * exp_log.exp(-eps[flat % s] * exp_log.log(gross / (1.0 + t0[flat])))
                 if lam0 > 0
                 else 0.0
             )
@@ -54,10 +56,16 @@ def state(u, w, net, theta, alpha, income, deficit, eps, width, buffers):
     m, s = alpha.shape
     for a in range(m * s):
         r = a % s
+        ok = True
         for z in range(width):
-            out[a, z] = np.exp(u[a, z]) * income[a]
-        for z in range(width):
-            power[a, z] = np.exp(-eps[r] * u[a, z])
+            x = u[a, z]
+            ok &= exp_log.exp_in_range(x) & exp_log.exp_in_range(-eps[r] * x)
+            out[a, z] = exp_log.exp_fast(x) * income[a]
+            power[a, z] = exp_log.exp_fast(-eps[r] * x)
+        if not ok:  # a price far off: the C library's exp, the same bits as above
+            for z in range(width):
+                out[a, z] = np.exp(u[a, z]) * income[a]
+                power[a, z] = np.exp(-eps[r] * u[a, z])
     for j in range(m):
         for z in range(width):
             rho[j, z] = 0.0
@@ -164,4 +172,4 @@ def index(phis, alpha, eps, z, index):
         for r in range(s):
             if alpha[j, r] <= 0:
                 continue
-            index[j, r] = np.exp(np.log(max(phis[j * s + r, z], 1e-300)) / -eps[r])
+            index[j, r] = exp_log.exp(exp_log.log(max(phis[j * s + r, z], 1e-300)) / -eps[r])

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-from negsim.economy import kernel, lanes
+from negsim.economy import exp_log, kernel, lanes
 from negsim.economy.solver import (
     MAX_ITERATIONS,
     MAX_STEP,
@@ -302,7 +302,7 @@ def prepare_near(reference, entries, values, t0, share, eps):
             gross = 1.0 + tariff
             lam0 = share_flat[flat]
             weight0[z, flat] = (
-                lam0 * np.exp(-eps[flat % s] * np.log(gross / (1.0 + t0_flat[flat])))
+                lam0 * exp_log.exp(-eps[flat % s] * exp_log.log(gross / (1.0 + t0_flat[flat])))
                 if lam0 > 0
                 else 0.0
             )

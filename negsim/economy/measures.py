@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from negsim.economy import exp_log
+
 
 @njit(cache=True)
 def terms(spending, price_index, price, flows, base_spending, alpha, income, lobby, n):
@@ -39,8 +41,8 @@ def terms(spending, price_index, price, flows, base_spending, alpha, income, lob
         for i in range(n):
             log_cost = 0.0
             for r in range(s):
-                log_cost += np.log(price_index[z, i, r]) * alpha[i, r]
-            cost = np.exp(log_cost)  # P̂[i] (E7)
+                log_cost += exp_log.log(price_index[z, i, r]) * alpha[i, r]
+            cost = exp_log.exp(log_cost)  # P̂[i] (E7)
             welfare[z, i] = base_spending[i] * (spending[z, i] / base_spending[i] / cost - 1.0)
             total = 0.0
             for r in range(s):
