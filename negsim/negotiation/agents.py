@@ -19,7 +19,7 @@ from negsim.negotiation import search, strategies
 from negsim.negotiation.beliefs import TREMBLE, Beliefs, draw_type
 from negsim.negotiation.coercion import DEPTHS, ThreatState, responses
 from negsim.negotiation.commitments import put_purchases
-from negsim.negotiation.demands import tie
+from negsim.negotiation.demands import DemandPricing, tie
 from negsim.negotiation.watching import DealWatching
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from negsim.scenarios.schema import Strategy
 
 
-class CountryAgent(DealWatching, mesa.Agent):
+class CountryAgent(DealWatching, DemandPricing, mesa.Agent):
     """A negotiating country.
 
     Attributes:
@@ -173,40 +173,6 @@ class CountryAgent(DealWatching, mesa.Agent):
             return self.choose(utilities, reserves, table)
         finally:
             self.considered = None
-
-    # ------------------------------------------------------------------ demands
-
-    def private_cost(self, table: Table, offers: np.ndarray) -> np.ndarray:
-        """Its own cost of the shares of the demands on it that ``offers`` meet (N11), (K,)."""
-        cost = np.zeros(len(offers))
-        for k, column in table.demands.items():
-            if k in self.costs:
-                cost += self.model.demands[k].cost(offers[:, column], self.costs[k])
-        return cost
-
-    def belief_utilities(
-        self, table: Table, utilities: np.ndarray, other: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """``other``'s utility of its candidates under each cost type it may have (N11).
-
-        Returns (K, T) utilities and the belief's weights (T,); T = 1 with no demand on
-        ``other`` at the table. A second demand on the same party is priced at its mean.
-        """
-        base = utilities[:, other][:, None]
-        weights = np.ones(1)
-        offers = self.considered
-        first = True
-        for k, column in table.demands.items():
-            demand = self.model.demands[k]
-            if demand.on != other or offers is None:
-                continue
-            belief = self.beliefs.of(other, demand.belief_name)
-            if first:
-                base = base - demand.cost(offers[:, column], belief.values)
-                weights, first = belief.weights, False
-            else:
-                base = base - demand.cost(offers[:, column], belief.mean)[:, None]
-        return base, weights
 
     def reserves(self, table: Table, outside: np.ndarray) -> np.ndarray:
         """Each party's reserve at ``table`` as it sees them (model.md B6), (n,).

@@ -13,6 +13,7 @@ private type; the demander values a promise by its belief's mean (N14), reads th
 target's delivery with noise after a deal, learns from it by Bayes' rule and snaps
 its tied tariffs back to their level before the deal on a reading below the
 threshold or when snapping back pays (A4, A7); the deal then lapses (A5).
+A country agent prices the shares in its offers through :class:`DemandPricing`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from negsim.negotiation.beliefs import Beliefs
+    from negsim.negotiation.model import NegotiationModel
     from negsim.negotiation.protocols import Table
     from negsim.scenarios import Scenario
 
@@ -76,6 +79,47 @@ class DemandState:
         share = np.asarray(share, dtype=float)
         extra = share**self.curvature - self.met**self.curvature
         return np.multiply.outer(extra, level) if np.ndim(level) else extra * level
+
+
+class DemandPricing:
+    """Pricing the shares of demands in offers (a part of the country agent, N11)."""
+
+    model: NegotiationModel
+    costs: dict[int, float]
+    beliefs: Beliefs
+    considered: np.ndarray | None
+
+    def private_cost(self, table: Table, offers: np.ndarray) -> np.ndarray:
+        """Its own cost of the shares of the demands on it that ``offers`` meet (N11), (K,)."""
+        cost = np.zeros(len(offers))
+        for k, column in table.demands.items():
+            if k in self.costs:
+                cost += self.model.demands[k].cost(offers[:, column], self.costs[k])
+        return cost
+
+    def belief_utilities(
+        self, table: Table, utilities: np.ndarray, other: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``other``'s utility of its candidates under each cost type it may have (N11).
+
+        Returns (K, T) utilities and the belief's weights (T,); T = 1 with no demand on
+        ``other`` at the table. A second demand on the same party is priced at its mean.
+        """
+        base = utilities[:, other][:, None]
+        weights = np.ones(1)
+        offers = self.considered
+        first = True
+        for k, column in table.demands.items():
+            demand = self.model.demands[k]
+            if demand.on != other or offers is None:
+                continue
+            belief = self.beliefs.of(other, demand.belief_name)
+            if first:
+                base = base - demand.cost(offers[:, column], belief.values)
+                weights, first = belief.weights, False
+            else:
+                base = base - demand.cost(offers[:, column], belief.mean)[:, None]
+        return base, weights
 
 
 def demands_of(config: Scenario) -> list[DemandState]:
