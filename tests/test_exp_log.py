@@ -111,3 +111,29 @@ def test_log_off_the_normal_positives_is_the_c_library_s() -> None:
     assert np.allclose(_ours(xs, 1), expected, rtol=1e-15)
     assert _ours(np.array([1.0]), 1)[0] == 0.0 and _ours(np.array([0.0]), 1)[0] == -np.inf
     assert np.isnan(_ours(np.array([-1.0, np.nan]), 1)).all()
+
+
+def test_the_lanes_prices_take_the_c_library_where_one_lane_is_far_off() -> None:
+    from negsim.economy import lane_block
+
+    m, s, width = 2, 2, 8
+    n, cells = m * s, m * m * s
+    u = RNG.normal(0.0, 0.05, (n, width))
+    u[1, 3] = 600.0  # one lane far off: exp(600) ~ 3.8e260, exp(−4·600) = 0
+    eps = np.array([4.0, 6.0])
+    income = RNG.uniform(1.0, 2.0, n)
+    alpha = np.full((m, s), 0.5)
+    w, net, theta = (RNG.uniform(0.1, 0.9, (cells, width)) for _ in range(3))
+    buffers = (
+        np.empty((cells, width)), np.empty((cells, width)), np.empty((n, width)),
+        np.empty((n, width)), np.empty((m, width)), np.empty((n, width)),
+        np.empty((m, width)), np.empty((n, width)), np.empty(width), np.empty(width),
+    )  # fmt: skip
+    lane_block.state(u, w, net, theta, alpha, income, np.zeros(m), eps, width, buffers)
+    out, power = buffers[3], buffers[7]
+    for a in range(n):
+        expected_out = _libm(u[a], math.exp) * income[a]
+        expected_power = _libm(-eps[a % s] * u[a], math.exp)
+        _agree(out[a], expected_out)
+        _agree(power[a], expected_power)
+    assert power[1, 3] == 0.0 and out[1, 3] == math.exp(600.0) * income[1]
