@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,12 @@ EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
 
 
 def load_experiment(name: str):
-    """The script ``experiments/<name>.py`` as a module (its ``main`` not run)."""
+    """The script ``experiments/<name>.py`` as a module (its ``main`` not run).
+
+    As when run, the scripts' folder is on ``sys.path`` (scripts import each other).
+    """
+    if str(EXPERIMENTS) not in sys.path:
+        sys.path.append(str(EXPERIMENTS))
     spec = importlib.util.spec_from_file_location(name, EXPERIMENTS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
