@@ -66,6 +66,9 @@ def sobol_definition(morris_toml: Path, top: list[str]) -> str:
 
 def run(args: list[str]) -> int:
     """Screen, pick the top parameters, run Sobol' on them; return the exit status."""
+    if {"-h", "--help"} & set(args):  # the options of both steps, and nothing run
+        print(__doc__)
+        return main(["sensitivity", "--help"])
     morris_toml = HERE / "what_matters.toml"
     status = main(
         [
