@@ -28,7 +28,7 @@ import argparse
 
 import numpy as np
 import pandas as pd
-from search_effort import _at_least
+from search_effort import at_least
 from strategic_record import draws, interval
 
 import negsim
@@ -81,7 +81,7 @@ def run(seed: int, changes: dict | None) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=_at_least(2), default=200, help="paired seeds per arm")
+    parser.add_argument("--runs", type=at_least(2), default=200, help="paired seeds per arm")
     args = parser.parse_args()
     frames = {
         arm: pd.DataFrame([run(seed, changes) for seed in range(args.runs)]).set_index("seed")

@@ -58,8 +58,8 @@ def checked(chosen: list[tuple[str, dict[str, object]]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=_at_least(1), default=500, help="seeds per arm (paired)")
-    parser.add_argument("--workers", type=_at_least(0), default=1, help="processes")
+    parser.add_argument("--runs", type=at_least(1), default=500, help="seeds per arm (paired)")
+    parser.add_argument("--workers", type=at_least(0), default=1, help="processes")
     parser.add_argument("--candidates", type=int, nargs="*", default=[256, 1024])
     parser.add_argument("--steps", type=float, nargs="*", default=[0.025, 0.1])
     args = parser.parse_args()
@@ -81,7 +81,9 @@ def main() -> None:
     print(f"\n({len(chosen) * args.runs} runs, {time.perf_counter() - began:.0f} s)")
 
 
-def _at_least(low: int):
+def at_least(low: int):
+    """An argparse type: an integer of at least ``low`` (scope_dispute.py uses it too)."""
+
     def parse(text: str) -> int:
         value = int(text)
         if value < low:

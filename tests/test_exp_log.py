@@ -109,7 +109,6 @@ def test_log_off_the_normal_positives_is_the_c_library_s() -> None:
     xs = np.array([1.0, 0.0, tiny, np.inf])
     expected = np.array([0.0, -np.inf, -1074 * math.log(2.0), np.inf])
     assert np.allclose(_ours(xs, 1), expected, rtol=1e-15)
-    assert _ours(np.array([1.0]), 1)[0] == 0.0 and _ours(np.array([0.0]), 1)[0] == -np.inf
     assert np.isnan(_ours(np.array([-1.0, np.nan]), 1)).all()
 
 

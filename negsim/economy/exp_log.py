@@ -7,7 +7,7 @@ and later use on x86-64 with FMA (ARM's optimized-routines, ``math/exp.c`` and
 ``math/log.c``, with the fused multiply-adds GCC forms in glibc's ``__exp_fma`` and
 ``__log_fma``), operation for operation, so they return the same bits: the solver's
 numbers, and every record, stay those of the libm calls (tests/test_exp_log.py checks
-millions of inputs against the C library; on another C library the records are
+120,000 inputs against the C library; on another C library the records are
 glibc's, which makes them the same on every machine).
 
 :func:`exp` and :func:`log` take any input: off the range the algorithms cover

@@ -58,10 +58,10 @@ def state(u, w, net, theta, alpha, income, deficit, eps, width, buffers):
         r = a % s
         ok = True
         for z in range(width):
-            x = u[a, z]
-            ok &= exp_log.exp_in_range(x) & exp_log.exp_in_range(-eps[r] * x)
+            x, y = u[a, z], -eps[r] * u[a, z]
+            ok &= exp_log.exp_in_range(x) & exp_log.exp_in_range(y)
             out[a, z] = exp_log.exp_fast(x) * income[a]
-            power[a, z] = exp_log.exp_fast(-eps[r] * x)
+            power[a, z] = exp_log.exp_fast(y)
         if not ok:  # a price far off: the C library's exp, the same bits as above
             for z in range(width):
                 out[a, z] = np.exp(u[a, z]) * income[a]
