@@ -127,6 +127,19 @@ def test_any_file_as_scenario_or_experiment(tmp_path, data, command, capsys):
     check(args, capsys)
 
 
+@pytest.mark.parametrize("command", ["show", "run", "sweep"])
+def test_a_binary_file_is_named_in_the_error(tmp_path, command, capsys):
+    path = garbage_file(tmp_path, "binary.toml", b"\x80\xff\xfe\x00 not text")
+    args = {
+        "show": ["scenarios", "show", str(path)],
+        "run": ["run", "--scenario", str(path)],
+        "sweep": ["sweep", str(path), "--out", str(tmp_path / "out"), "--workers", "0"],
+    }[command]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"negsim: error: {path}: not a text file (expected TOML in UTF-8)"
+
+
 @SETTINGS
 @given(where=BAD_PATHS, command=st.sampled_from(["sweep", "compare", "validate", "show", "run"]))
 def test_unreadable_and_unwritable_paths(tmp_path, where, command, capsys, monkeypatch):

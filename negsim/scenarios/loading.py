@@ -79,7 +79,10 @@ def _read(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
                 f"{did_you_mean(text_name, names)}; "
                 f"built-in: {', '.join(names)}"
             )
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ScenarioError(f"{label}: not a text file (expected TOML in UTF-8)") from None
     data = _PARSED.get(text)
     if data is None:
         try:
