@@ -29,7 +29,7 @@ def _search(world: World, tariffs: np.ndarray, importer: int, sector: int, cap: 
     low, high, points = 0.0, cap, 31
     best = 0.0
     for _ in range(3):
-        grid = np.linspace(low, high, points)
+        grid = np.round(np.linspace(low, high, points), 9)  # 0.188, not 0.18800000000000003
         batch = np.repeat(tariffs[None], len(grid), axis=0)
         batch[:, importer, foreign, sector] = grid[:, None]
         welfare = world.solve(batch).welfare[:, importer]
