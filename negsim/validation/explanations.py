@@ -53,8 +53,11 @@ WHY: dict[str | tuple[str, str], str] = {
         "July 2019 election buys it nothing. The scope dispute that held the formal start "
         "to April 2019, put on the table as a demand with a cost in proportion to the "
         "share met, delays the deal by 1.8 rounds [1.4, 2.2] (median round 6; "
-        'experiments/scope_dispute.py), two of the eight missing (findings.md, "The '
-        'US-Japan deal comes in round 5, not 9-16").'
+        "experiments/scope_dispute.py), two of the eight missing. The US negotiators' "
+        "time on the China talks, as one table a round with China first, adds half a "
+        "round with the model's China talks, which close in rounds 3-4, and reaches round "
+        "10 only with the record's, January to May 2019 (experiments/us_attention.py) "
+        '(findings.md, "The US-Japan deal comes in round 5, not 9-16").'
     ),
     ("Japan's security reliance on the US", "tariff.JP.US.agriculture"): _JP_FLOOR,
     ("Japan's security reliance on the US", "tw.JP.US"): (

@@ -1,0 +1,111 @@
+"""Could the China talks' claim on USTR's time delay the US-Japan deal? (an estimate).
+
+The model's US-Japan deal comes in round 5 where the record's came in round 13
+(docs/findings.md, "The US-Japan deal comes in round 5, not 9-16"). One candidate for
+the missing delay: the same US negotiators (USTR) ran the China talks, which took the
+first months of 2019 (the 90-day truce of December 2018 to the breakdown of May 2019),
+while the formal US-Japan talks opened only in April 2019. Before building an
+attention limit into the agents, this script measures how much such a limit could
+delay the deal in this model at all.
+
+The counterfactual: the US attends one table a round and gives the China table
+priority, so a round in which the US-China table is open (talks going on) is lost to
+the US-Japan table; the US-Japan deal then needs as many of its own rounds as it used
+without the limit. Holding each run's US-China timeline as it was (first order: the
+delay could feed back on US-China), the deal moves to the round in which the US-Japan
+table has had that many rounds free of China talks. A second line puts the record's
+China talks in place of the model's: rounds 4-8, January to May 2019 (the eight US-China
+rounds from 7-9 January to the breakdown of 9-10 May 2019, USTR [S34]). Same seeds and
+perturbation draws as ``strategic_record.py`` (those of ``escalation.toml``); no value
+is estimated.
+Run: ``python experiments/us_attention.py [--runs 200]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+from search_effort import at_least
+from strategic_record import draws
+
+import negsim
+from negsim.negotiation.model import NegotiationModel, release
+
+#: Rounds of the record's US-China talks before the May 2019 breakdown [S34].
+RECORD_CHINA_ROUNDS = list(range(4, 9))
+
+
+def timelines(seed: int) -> tuple[list[int], list[int], int | None]:
+    """Rounds in which US-Japan talks ran, rounds the US-China table was open, the deal's round."""
+    scenario = negsim.load_scenario("tag2018", draws(seed))
+    model = NegotiationModel(scenario, "bilateral", rng=seed, collect="none")
+    japan = next(t for t in model.tables if t.name == "US-JP")
+    china = next(t for t in model.tables if t.name == "US-CN")
+    japan_rounds: list[int] = []
+    china_rounds: list[int] = []
+    while model.running:
+        round_ = model.steps + 1  # the round the next step plays
+        japan_talks = japan.open and japan.talks_from <= round_
+        china_talks = china.open and china.talks_from <= round_
+        model.step()
+        if japan_talks:
+            japan_rounds.append(round_)
+        if china_talks:
+            china_rounds.append(round_)
+    deal = japan.agreement_round
+    release(model)
+    return japan_rounds, china_rounds, deal
+
+
+def delayed_deal(japan_rounds: list[int], china_rounds: list[int], horizon: int) -> float:
+    """The deal's round when rounds of China talks are lost to Japan (NaN: none by the horizon)."""
+    needed = len(japan_rounds)
+    busy = set(china_rounds)
+    free = 0
+    for round_ in range(japan_rounds[0], horizon + 1):
+        if round_ in busy:
+            continue
+        free += 1
+        if free == needed:
+            return float(round_)
+    return float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=at_least(2), default=200, help="seeds")
+    args = parser.parse_args()
+    horizon = negsim.load_scenario("tag2018").horizon
+    before, model_china, record_china = [], [], []
+    for seed in range(args.runs):
+        japan_rounds, china_rounds, deal = timelines(seed)
+        if deal is None:
+            continue
+        before.append(float(deal))
+        model_china.append(delayed_deal(japan_rounds, china_rounds, horizon))
+        record_china.append(delayed_deal(japan_rounds, RECORD_CHINA_ROUNDS, horizon))
+    base = np.array(before)
+    print(f"tag2018 bilateral, {args.runs} seeds with the escalation.toml perturbations")
+    print(f"US-Japan deals: {len(base)}; median round {np.median(base):g} ({spread(base)})")
+    for label, rounds in (
+        ("the model's China talks", model_china),
+        ("the record's China talks (rounds 4-8)", record_china),
+    ):
+        after = np.array(rounds)
+        delay = (after - base)[~np.isnan(after)]
+        print(
+            f"one table a round, China first, {label}: median round {np.nanmedian(after):g} "
+            f"({spread(after)}), delay mean {delay.mean():.2f} rounds, "
+            f"runs delayed {np.mean(delay > 0):.0%}, no deal by the horizon {np.isnan(after).sum()}"
+        )
+
+
+def spread(rounds: np.ndarray) -> str:
+    """The 10-90% range of deal rounds, as text."""
+    low, high = np.nanpercentile(rounds, [10, 90], method="nearest")
+    return f"10-90%: {low:g}-{high:g}"
+
+
+if __name__ == "__main__":
+    main()
