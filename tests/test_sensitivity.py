@@ -170,3 +170,22 @@ def test_what_matters_screens_every_listed_parameter():
     assert exp.design.size() == exp.design.trajectories * (d + 1)
     for spec in exp.design.parameters.values():
         assert spec.low < spec.high
+
+
+def test_the_help_examples_name_experiments_of_their_method(monkeypatch):
+    import re
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from negsim.cli.main import cli
+    from negsim.sweeps import Experiment, resolve_experiment
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    text = CliRunner().invoke(cli, ["sensitivity", "--help"]).output
+    examples = re.findall(r"negsim sensitivity (\S+) --method (\w+)", text)
+    assert len(examples) == 3
+    for name, method in examples:
+        if name.startswith("my_"):  # the user's own file
+            continue
+        assert Experiment.from_file(resolve_experiment(name)).design.kind == method

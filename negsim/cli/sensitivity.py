@@ -64,8 +64,8 @@ def sensitivity(
 
     \b
     Examples:
-      negsim sensitivity what_matters_screen --method morris
-      negsim sensitivity what_matters --method sobol --metrics agreement,utility.JP
+      negsim sensitivity what_matters --method morris
+      negsim sensitivity what_matters_sobol --method sobol --metrics agreement,utility.JP
       negsim sensitivity my_sobol.toml --method sobol --workers 2 --out /tmp/s
     """
     from negsim.analysis import AnalysisError, load
