@@ -282,6 +282,10 @@ def _start(port: int, results: Path, cwd: Path) -> subprocess.Popen:
     """
     command = [sys.executable, "-m", "negsim.cli", "dashboard", "--port", str(port)]
     log = cwd / f"dashboard-{port}.log"
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        # pytest started in the background by a shell (`... &`) ignores Ctrl-C, and a child
+        # would inherit that; the server must see Ctrl-C as it does from a terminal
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     with log.open("w") as handle:
         server = subprocess.Popen(
             [*command, "--results", str(results)],

@@ -6,6 +6,8 @@ copied from the program's output.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -250,10 +252,14 @@ def test_theory_checks_hold():
 
 def test_validate_command_writes_report_and_figures(tmp_path):
     out = tmp_path / "docs" / "validation.md"
-    assert main(["validate", "--runs", "5", "--out", str(out)]) == 0
+    assert main(["validate", "--runs", "5", "--statics-runs", "6", "--out", str(out)]) == 0
     text = out.read_text()
     assert validation.HOLDS in text and "checks could fail" in text
     assert "## Comparative statics" in text
+    # every mechanism's effect over the 6 paired seeds asked (pairs without a value drop)
+    statics = text.split("## Comparative statics")[1]
+    pairs = [int(n) for n in re.findall(r"over (\d+) pairs", statics)]
+    assert len(pairs) >= len(validation.MECHANISMS) and max(pairs) == 6
     for name in ("validation-us-japan.png", "validation-us-china.png", "validation-statics.png"):
         image = out.parent / "figures" / name
         assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -70,30 +70,30 @@ __all__ = [
 def run_checks(
     records: pd.DataFrame,
     scenario: Scenario | str = "tag2018",
-    statics_seeds: int | None = SEEDS,
+    statics_runs: int | None = SEEDS,
 ) -> list[Check]:
     """Record targets and the protocol comparison on ``records``, then the statics.
 
     Args:
         records: runs of the scenario under both protocols (:func:`simulate_records`).
         scenario: the scenario they ran.
-        statics_seeds: paired seeds per point of the comparative statics (which run
+        statics_runs: paired seeds per point of the comparative statics (which run
             their own simulations); None leaves the statics out.
     """
     loaded = load_scenario(scenario) if isinstance(scenario, str) else scenario
     checks = record_checks(records, loaded) + protocol_checks(records)
-    if statics_seeds:
+    if statics_runs:
         name = scenario if isinstance(scenario, str) else loaded.name
-        checks += mechanism_checks(name, statics_seeds)
+        checks += mechanism_checks(name, statics_runs)
     return checks
 
 
 def validate(
-    seeds: int = 500, out: Path = Path("docs/validation.md"), statics_seeds: int = SEEDS
+    runs: int = 500, out: Path = Path("docs/validation.md"), statics_runs: int = SEEDS
 ) -> list[Check]:
     """Run every check and write the report with its figures; return the checks."""
-    records = simulate_records(seeds)
-    checks = theory_checks() + run_checks(records, statics_seeds=statics_seeds)
+    records = simulate_records(runs)
+    checks = theory_checks() + run_checks(records, statics_runs=statics_runs)
     names = figures(records, out.parent / "figures")
-    write_report(checks, out, names, seeds)
+    write_report(checks, out, names, runs)
     return checks
