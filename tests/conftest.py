@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 
@@ -53,3 +54,16 @@ def load_experiment(name: str):
 def experiment():
     """A loader of the experiment scripts: ``experiment("knife_edges")``."""
     return load_experiment
+
+
+def refuses_too_few_runs(script) -> None:
+    """``script --runs 1`` ends with one line naming ``--runs``, exit 2, nothing printed."""
+    done = subprocess.run(
+        [sys.executable, script.__file__, "--runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "--runs" in done.stderr.splitlines()[-1] and "Traceback" not in done.stderr
+    assert done.stdout == ""

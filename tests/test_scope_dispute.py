@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
+from conftest import refuses_too_few_runs
 
 from negsim.negotiation.model import NegotiationModel
 
@@ -49,9 +47,4 @@ def test_the_demand_is_an_issue_of_the_us_japan_table_only(scope):
 
 
 def test_too_few_runs_is_one_line_and_exit_2(scope):
-    done = subprocess.run(
-        [sys.executable, scope.__file__, "--runs", "1"], capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 2
-    assert "--runs" in done.stderr.splitlines()[-1] and "Traceback" not in done.stderr
-    assert done.stdout == ""
+    refuses_too_few_runs(scope)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 
 import pytest
+from conftest import refuses_too_few_runs
 
 
 @pytest.fixture(scope="module")
@@ -32,12 +31,4 @@ def test_without_china_talks_the_deal_keeps_its_round(attention):
 
 
 def test_too_few_runs_is_one_line_and_exit_2(attention):
-    done = subprocess.run(
-        [sys.executable, attention.__file__, "--runs", "1"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 2
-    assert "--runs" in done.stderr.splitlines()[-1] and "Traceback" not in done.stderr
-    assert done.stdout == ""
+    refuses_too_few_runs(attention)

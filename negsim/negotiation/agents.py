@@ -20,6 +20,7 @@ from negsim.negotiation.beliefs import TREMBLE, Beliefs, draw_type
 from negsim.negotiation.coercion import DEPTHS, ThreatState, responses
 from negsim.negotiation.commitments import put_purchases
 from negsim.negotiation.demands import DemandPricing, tie
+from negsim.negotiation.wars import AttritionMoves
 from negsim.negotiation.watching import DealWatching
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from negsim.scenarios.schema import Strategy
 
 
-class CountryAgent(DealWatching, DemandPricing, mesa.Agent):
+class CountryAgent(DealWatching, DemandPricing, AttritionMoves, mesa.Agent):
     """A negotiating country.
 
     Attributes:
@@ -70,6 +71,8 @@ class CountryAgent(DealWatching, DemandPricing, mesa.Agent):
             if d.on == index
         }
         self.beliefs = Beliefs(index, model.priors)
+        # committed to its first offer at a table (B8), drawn only where it may be
+        self.committed = bool(strategy.commitment > 0 and model.rng.random() < strategy.commitment)
         self.considered: np.ndarray | None = None  # the candidates of its current offer
         self.walking_pays = True  # whether its outside option is its reserve (B6)
 
@@ -205,6 +208,10 @@ class CountryAgent(DealWatching, DemandPricing, mesa.Agent):
         strategy chooses among all of them.
         """
         model = self.model
+        war = self.war(table)
+        if war is not None and war.ready():  # a war of attrition (B8)
+            self.propose_posture(table, war)
+            return
         offers, utilities, reserves, outside = self.weigh_offers(table, model.screened)
         self.walking_pays = bool(outside[self.index] >= reserves[self.index] - 1e-9)
         choice, hopeful = self.pick(table, offers, utilities, reserves)
@@ -215,11 +222,16 @@ class CountryAgent(DealWatching, DemandPricing, mesa.Agent):
         # an offer worth less to the proposer than walking away is not on the table
         sincere = utility[self.index] >= reserves[self.index] - 1e-9
         model.put_offer(table, self.index, offers[choice], utility, reserves, sincere)
+        self.lay_posture(table, offers[choice])
 
     def respond(self, table: Table) -> None:
         """Accept or reject the offer on the table."""
         offer = table.offer
         if offer is None or self.index == offer.proposer:
+            return
+        war = self.war(table)
+        if war is not None and war.ready():  # a war of attrition (B8)
+            offer.answers[self.index] = self.answer_in_war(table, war)
             return
         own = offer.utility[self.index] - self.private_cost(table, offer.package[None])[0]
         yes = offer.sincere and self.accepts(own, offer.reserve[self.index], table)
@@ -229,6 +241,12 @@ class CountryAgent(DealWatching, DemandPricing, mesa.Agent):
         """Update its beliefs about the responders' margins from their answers (B2)."""
         offer = table.offer
         if offer is None or not offer.sincere:
+            return
+        war = self.war(table)
+        if war is not None and war.ready():  # a rejected posture: a chance passed (B10)
+            for p, yes in offer.answers.items():
+                if p != self.index and not yes:
+                    self.saw_no_concession(war, p)
             return
         self.considered = offer.package[None]
         for p, yes in offer.answers.items():

@@ -45,6 +45,7 @@ from negsim.negotiation.rules import CoercionRules, threats_of
 from negsim.negotiation.shared import shared_parts
 from negsim.negotiation.valuation import Valuation
 from negsim.negotiation.views import StateViews
+from negsim.negotiation.wars import War
 from negsim.record.outcome import Outcome
 from negsim.scenarios import Scenario, load_scenario
 
@@ -115,6 +116,7 @@ class NegotiationModel(CoercionRules, AgreementRules, StateViews, mesa.Model):
         self.retaliated_by = np.zeros(n, dtype=int)
         self.agreements: list[dict] = []
         self.offers: list[dict] = []
+        self.wars: dict[tuple[str, int], War] = {}  # wars of attrition by table talks (B8)
         self.round = 0
         self.version = 0  # bumped whenever tariffs, health or backdowns change
         self.threats = threats_of(config)

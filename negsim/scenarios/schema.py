@@ -145,6 +145,11 @@ class Strategy(_Strict):
         "health", "alliance-health cut signalled to a reliant partner on rejection", default=0.0
     )
     discount: Fraction = _unit("0..1", "per-round discount factor", default=0.95)
+    commitment: Fraction = _unit(
+        "probability",
+        "prior that it is committed to its first offer at a two-party table (model.md B8)",
+        default=0.0,
+    )
     capacity: float = _unit(
         "multiple",
         "retaliatory tariff rise as a multiple of the coercer's mean rise (model.md N13)",
