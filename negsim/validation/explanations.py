@@ -56,7 +56,11 @@ WHY: dict[str | tuple[str, str], str] = {
         "experiments/scope_dispute.py), two of the eight missing. The US negotiators' "
         "time on the China talks, as one table a round with China first, adds half a "
         "round with the model's China talks, which close in rounds 3-4, and reaches round "
-        "10 only with the record's, January to May 2019 (experiments/us_attention.py) "
+        "10 only with the record's, January to May 2019 (experiments/us_attention.py). "
+        "Committed types and a war of attrition (B8-B10, an option), with the agents' "
+        "first offers as postures, do not delay it either: the US's ask leaves Japan most "
+        "of its gain, so Japan is the weaker side and concedes at once "
+        "(experiments/attrition.py) "
         '(findings.md, "The US-Japan deal comes in round 5, not 9-16").'
     ),
     ("Japan's security reliance on the US", "tariff.JP.US.agriculture"): _JP_FLOOR,
