@@ -10,9 +10,8 @@ tag2018 has 0) and measures the deals' rounds on paired seeds, with each war's
 postures taken as the parties' first offers (B8). It prints, for the US-Japan war,
 each party's concession rate at the war's first decision (finite ones; infinite
 where the other's posture leaves the other nothing, or as much as its own, so the
-side concedes at once). Same seeds and
-perturbation draws as ``strategic_record.py``; z is not estimated (the delay does
-not depend on it, B8).
+side concedes at once). Same seeds and perturbation draws as ``strategic_record.py``;
+z is not estimated (the delay does not depend on it, B8).
 Run: ``python experiments/attrition.py [--runs 200]``.
 """
 
@@ -40,11 +39,9 @@ def run(seed: int, z: float) -> dict[str, float]:
     model = NegotiationModel(scenario, "bilateral", rng=seed, collect="none")
     model.run()
     japan = next(t for t in model.tables if t.name == "US-JP")
-    china = next(t for t in model.tables if t.name == "US-CN")
     out = {
         "us_jp_round": _round(japan.agreement_round),
         "us_cn_first": _first_deal(model, "US-CN"),
-        "us_cn_round": _round(china.agreement_round),
         "war_us_jp": 0.0,
         "rate_jp": np.nan,
         "rate_us": np.nan,

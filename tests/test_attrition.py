@@ -110,14 +110,20 @@ def test_two_sides_surely_committed_never_agree_once_both_postures_are_laid():
     assert wars > 0
 
 
-def test_no_commitment_prior_draws_nothing_and_changes_no_record(tag2018):
-    plain = NegotiationModel(tag2018, "bilateral", rng=3, collect="none").run().to_record()
-    zero = negsim.load_scenario(
-        "tag2018", {f"{c}.strategy.commitment": 0.0 for c in ("US", "JP", "CN")}
-    )
-    model = NegotiationModel(zero, "bilateral", rng=3, collect="none")
-    assert model.run().to_record() == plain
-    assert model.wars == {}
+def test_no_commitment_prior_fights_no_war(tag2018):
+    model = NegotiationModel(tag2018, "bilateral", rng=3, collect="none")
+    model.run()
+    assert model.wars == {} and not any(a.committed for a in model.country_agents)
+
+
+def test_a_side_that_cannot_wait_concedes_at_once_and_one_that_need_not_never():
+    # delta_j = 0: j takes i's posture now, so i need not wait (rate infinite)
+    assert math.isinf(attrition.concession_rate(0.0, 0.3, 0.6))
+    # delta_j = 1: waiting costs j nothing, so i's concession keeps it indifferent at 0
+    assert attrition.concession_rate(1.0, 0.3, 0.6) == 0.0
+    assert attrition.concession_chance(0.0, 0.2) == 0.0
+    # a rate of 0 never brings i's reputation to 1: i is the weaker side and gives way
+    assert attrition.opening_chance(0.0, 0.2, 0.1, 0.1) == pytest.approx(1.0)
 
 
 def test_a_prior_outside_0_1_is_one_line_and_exit_2(capsys):

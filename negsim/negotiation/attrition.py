@@ -1,8 +1,8 @@
 """Reputational bargaining: committed types and the war of attrition (model.md B8-B10).
 
 With a prior probability ``strategy.commitment`` (z) a country is *committed* at a
-table: it repeats its first offer there (its posture) and accepts nothing worth less
-to it. Once both parties of a two-party table have made a posture, a rational party
+table: it repeats its first offer there (its posture) and accepts no offer worth less
+to it than its posture. Once both parties of a two-party table have made a posture, a rational party
 mimics the committed type and concedes (proposes, or accepts, the other's posture) at
 the hazard that leaves the other indifferent between conceding and waiting (Abreu &
 Gul 2000 [S35]): talks become a war of attrition whose length is set by the discount
@@ -34,10 +34,9 @@ def concession_rate(discount_other: float, at_mine: float, at_theirs: float) -> 
         λ_i; ``inf`` where j never concedes to i's posture (it is worth nothing to j)
         or would take it at once (it is worth as much to j as its own).
     """
-    if at_mine <= 0.0 or at_theirs <= at_mine:
-        return math.inf
-    rate = -math.log(discount_other) * at_mine / (at_theirs - at_mine)
-    return rate if rate > 0.0 else math.inf
+    if at_mine <= 0.0 or at_theirs <= at_mine or discount_other <= 0.0:
+        return math.inf  # (δ_j = 0: j cannot wait at all)
+    return -math.log(discount_other) * at_mine / (at_theirs - at_mine)  # 0 where δ_j = 1
 
 
 def concession_chance(rate: float, reputation: float) -> float:
@@ -70,8 +69,8 @@ def opening_chance(rate_mine: float, rate_theirs: float, z_mine: float, z_theirs
         return 1.0 if z_theirs > 0.0 else 0.0
     if math.isinf(rate_mine) or math.isinf(rate_theirs) or z_theirs <= 0.0:
         return 0.0
-    time_mine = -math.log(z_mine) / rate_mine
-    time_theirs = -math.log(z_theirs) / rate_theirs
+    time_mine = -math.log(z_mine) / rate_mine if rate_mine > 0.0 else math.inf
+    time_theirs = -math.log(z_theirs) / rate_theirs if rate_theirs > 0.0 else math.inf
     if time_mine <= time_theirs or z_mine >= 1.0:
         return 0.0
     after = z_theirs ** (rate_mine / rate_theirs)

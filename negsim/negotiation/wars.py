@@ -3,7 +3,7 @@
 :class:`AttritionMoves` is a part of :class:`~negsim.negotiation.agents.CountryAgent`.
 Where either party of a two-party table may be committed (``strategy.commitment`` >
 0), each party's first offer there is its posture; from then on a committed party
-repeats it and accepts nothing worth less to it, and a rational one repeats it too
+repeats it and accepts no offer worth less to it than that, and a rational one repeats it too
 and concedes (proposes or accepts the other's posture) with the chance of
 :mod:`negsim.negotiation.attrition`. The common belief that each side is committed
 (its reputation) is held in a :class:`War` per table and round of talks; each party
@@ -149,8 +149,11 @@ class AttritionMoves:
         """Accept the other's concession; else concede or hold (B8), seeing its move (B10)."""
         offer = table.offer
         assert offer is not None
-        mine = war.postures[self.index]
-        if np.array_equal(offer.package, mine):
+        if np.array_equal(offer.package, war.postures[self.index]):
+            return True
+        row = table.parties.index(self.index)
+        gains = self.gains(table, war)[:, self.index]  # its gain at each posture
+        if gains[1 - row] >= gains[row]:  # the other's posture is worth its own to it
             return True
         self.saw_no_concession(war, offer.proposer)
         if offer.utility[self.index] < offer.reserve[self.index] - 1e-9:
