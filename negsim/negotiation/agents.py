@@ -20,6 +20,7 @@ from negsim.negotiation.beliefs import TREMBLE, Beliefs, draw_type
 from negsim.negotiation.coercion import DEPTHS, ThreatState, responses
 from negsim.negotiation.commitments import put_purchases
 from negsim.negotiation.demands import DemandPricing, tie
+from negsim.negotiation.timing import ElectionTiming
 from negsim.negotiation.wars import AttritionMoves
 from negsim.negotiation.watching import DealWatching
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from negsim.scenarios.schema import Strategy
 
 
-class CountryAgent(DealWatching, DemandPricing, AttritionMoves, mesa.Agent):
+class CountryAgent(DealWatching, DemandPricing, AttritionMoves, ElectionTiming, mesa.Agent):
     """A negotiating country.
 
     Attributes:
@@ -162,10 +163,13 @@ class CountryAgent(DealWatching, DemandPricing, AttritionMoves, mesa.Agent):
         utilities, outside = payoffs.total[:-1], payoffs.total[-1]
         reserves = self.reserves(table, outside)
         utilities[:, self.index] -= self.private_cost(table, offers)
+        self.take_timing(table, utilities, payoffs.trade)  # B11, where a party weighs it
         extra = self.directed(table, offers, utilities, reserves, bounds, current)
         if extra is not None:
-            more = model.table_payoffs(table, extra, screened=screened).total
+            extra_payoffs = model.table_payoffs(table, extra, screened=screened)
+            more = extra_payoffs.total
             more[:, self.index] -= self.private_cost(table, extra)
+            self.take_timing(table, more, extra_payoffs.trade)
             offers, utilities = np.concatenate([offers, extra]), np.concatenate([utilities, more])
         return offers, utilities, reserves, outside
 
@@ -218,7 +222,8 @@ class CountryAgent(DealWatching, DemandPricing, AttritionMoves, mesa.Agent):
         table.stalled[self.index] = 0 if hopeful else table.stalled[self.index] + 1
         utility = utilities[choice]
         if model.screened:  # chosen on the screen; the offer made is solved exactly (E12)
-            utility = model.table_payoffs(table, offers[choice : choice + 1]).total[0]
+            exact = model.table_payoffs(table, offers[choice : choice + 1])
+            utility = exact.total[0] - self.timing_costs(table, exact.trade, 1)[0]
         # an offer worth less to the proposer than walking away is not on the table
         sincere = utility[self.index] >= reserves[self.index] - 1e-9
         model.put_offer(table, self.index, offers[choice], utility, reserves, sincere)
@@ -379,6 +384,7 @@ class CountryAgent(DealWatching, DemandPricing, AttritionMoves, mesa.Agent):
         utilities = payoffs.total[:-1]
         reserves = self.reserves(table, payoffs.total[-1])  # B6
         utilities[:, self.index] -= self.private_cost(table, offers)
+        self.take_timing(table, utilities, payoffs.trade)  # B11
         self.considered = offers
         value = prospect(self, utilities, reserves, table)
         self.considered = None

@@ -188,7 +188,7 @@ class Valuation:
             np.concatenate([part[:-2], (chance * part[-2] + (1 - chance) * part[-1])[None]])
             for part in (payoffs.econ, payoffs.security, payoffs.politics)
         ]
-        return Payoffs(econ=mixed[0], security=mixed[1], politics=mixed[2])
+        return Payoffs(econ=mixed[0], security=mixed[1], politics=mixed[2], trade=payoffs.trade)
 
     def _add_demands(self, table: Table, offers: np.ndarray, payoffs: Payoffs) -> None:
         """Add the demanders' values of the offers' shares to their politics (N10).

@@ -35,7 +35,8 @@ class Payoffs:
         econ: economic welfare change (real income, EV).
         security: alliance term minus the rivalry term.
         politics: lobby rents, bilateral balances weighted by salience, audience costs.
-        trade: the equilibrium the payoffs were computed from.
+        trade: the equilibrium the payoffs were computed from (where a last row mixes
+            breakdown states, B4, its rows are the offers' first, then those states).
     """
 
     econ: np.ndarray
@@ -175,6 +176,41 @@ class PayoffModel:
                 self.lobby * (1.0 + self.lobby_peak * self.proximity(round_))[:, None]
             )
         return cached
+
+    def election_lift(self, round_: int, discount: np.ndarray) -> np.ndarray:
+        """How far each country's election proximity rises over waiting to sign (B11), (n,).
+
+        ``max_d Σ_{k<d} δ^k π(r + k) / Σ_{k<d} δ^k − π(r)`` over the windows that end at
+        or before its next election (beyond it π falls, so no later window is higher):
+        signing a deal whose politics falls as π rises costs the country that much
+        proximity, times the fall, against signing the same deal after the election.
+        0 with no election ahead or in an election round. ``discount``: δ per country.
+        """
+        lift = np.zeros(self.n)
+        for i, rounds in enumerate(self.elections):
+            upcoming = [e for e in rounds if e >= round_]
+            if not upcoming or upcoming[0] == round_:
+                continue
+            ahead = np.arange(upcoming[0] - round_ + 1)
+            weights = float(discount[i]) ** ahead
+            path = np.exp(-(upcoming[0] - round_ - ahead) / self.salience_lead[i])
+            lift[i] = np.max(np.cumsum(weights * path) / np.cumsum(weights)) - path[0]
+        return lift
+
+    def electoral_slope(self, eq: Equilibrium) -> np.ndarray:
+        """∂politics/∂π of solved states, % of GDP per unit of election proximity, (K, n) (B11).
+
+        Politics is affine in the proximity π (P5, P7): ``κ·θ`` on the real rents plus
+        the salience peak on the balances' change, so the politics of any round is
+        that of another plus (π − π')·slope.
+        """
+        b = self.world.baseline
+        _, slope = _econ_politics(
+            eq.spending, eq.price_index, eq.price, eq.flows, b.spending, b.sector_share,
+            b.income, self.lobby * self.lobby_peak[:, None], self.n, self.percent,
+            self.base_balance, self.salience_peak,
+        )  # fmt: skip
+        return slope
 
     # ------------------------------------------------------------------ evaluation
 

@@ -150,6 +150,12 @@ class Strategy(_Strict):
         "prior that it is committed to its first offer at a two-party table (model.md B8)",
         default=0.0,
     )
+    election_timing: bool = _unit(
+        "-",
+        "weighs signing a deal now against signing it after its next election, while "
+        "talks freeze the threats between the parties (model.md B11)",
+        default=False,
+    )
     capacity: float = _unit(
         "multiple",
         "retaliatory tariff rise as a multiple of the coercer's mean rise (model.md N13)",
