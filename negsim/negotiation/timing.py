@@ -34,10 +34,11 @@ class ElectionTiming:
     def timing_costs(self, table: Table, trade: Equilibrium | None, rows: int) -> np.ndarray:
         """Each party's cost of signing each offer now rather than after its election, (rows, n).
 
-        ``lift · max(0, s(now) − s(offer))`` (B11), with ``s`` the offer's slope of
-        politics in election proximity and ``lift`` how far waiting would raise the
-        party's proximity; zero for parties that do not weigh timing, when a threat
-        between the parties runs on (waiting is not free) or ``trade`` is missing.
+        ``lift · max(0, s(in force) − s(offer))`` (B11), with ``s`` a state's slope of
+        politics in election proximity (``in force``: the tariffs in force) and ``lift``
+        how far waiting would raise the party's proximity; zero for parties that do not
+        weigh timing, when a threat between the parties runs on (waiting is not free) or
+        when ``trade`` is missing.
         """
         model = self.model
         costs = np.zeros((rows, len(model.codes)))
