@@ -18,12 +18,21 @@ China talks in place of the model's: rounds 4-8, January to May 2019 (the eight 
 rounds from 7-9 January to the breakdown of 9-10 May 2019, USTR [S34]). Same seeds and
 perturbation draws as ``strategic_record.py`` (those of ``escalation.toml``); no value
 is estimated.
-Run: ``python experiments/us_attention.py [--runs 200]``.
+
+With ``--ranges`` the script also asks whether the model's China talks could be as
+long as the record's anywhere in the documented ranges of the Section 301 demand that
+sets them (tag2018.toml, ``demands.us_section301``: its value to the US 0.25-1.5% of
+GDP, China's private cost of reform each value ×0.5-×2, the curvature 1-3): for each
+end of each range, on the same seeds, the round of the first US-China agreement, how
+many of rounds 4-8 held China talks and the US-Japan deal with the model's China talks
+lost to it.
+Run: ``python experiments/us_attention.py [--runs 200] [--ranges]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 
 import numpy as np
 from search_effort import at_least
@@ -35,14 +44,32 @@ from negsim.negotiation.model import NegotiationModel, release
 #: Rounds of the record's US-China talks before the May 2019 breakdown [S34].
 RECORD_CHINA_ROUNDS = list(range(4, 9))
 
+#: China's cost-of-reform types in tag2018.toml (% of China's GDP), scaled in ``RANGES``.
+COSTS = [0.37, 0.75, 1.5, 3.0]
 
-def timelines(seed: int) -> tuple[list[int], list[int], int | None]:
+#: The ends of the Section 301 demand's documented ranges (tag2018.toml), one at a time.
+RANGES = {
+    "the file (value 0.25, costs as listed, curvature 2)": {},
+    "value 1.5 (the range's top)": {"demands.us_section301.value": 1.5},
+    "costs x0.5": {"demands.us_section301.cost.values": [c * 0.5 for c in COSTS]},
+    "costs x2": {"demands.us_section301.cost.values": [c * 2 for c in COSTS]},
+    "curvature 1": {"demands.us_section301.curvature": 1.0},
+    "curvature 3": {"demands.us_section301.curvature": 3.0},
+}
+
+
+def timelines(seed: int, extra: dict | None = None) -> tuple[list[int], list[int], int | None]:
     """Rounds with an offer at the US-Japan and at the US-China table, and the deal's round.
 
     A table open for talks takes one offer a round (``NegotiationModel.step``), so the
     rounds of its offers are the rounds in which its talks took the negotiators' time.
+    ``extra`` overrides the scenario on top of the seed's perturbations.
     """
-    scenario = negsim.load_scenario("tag2018", draws(seed))
+    return _run(seed, extra or {})[:3]
+
+
+def _run(seed: int, extra: dict) -> tuple[list[int], list[int], int | None, float]:
+    scenario = negsim.load_scenario("tag2018", {**draws(seed), **extra})
     model = NegotiationModel(scenario, "bilateral", rng=seed, collect="none")
     model.run()
     japan = next(t for t in model.tables if t.name == "US-JP")
@@ -50,9 +77,10 @@ def timelines(seed: int) -> tuple[list[int], list[int], int | None]:
         name: sorted({offer["round"] for offer in model.offers if offer["table"] == name})
         for name in ("US-JP", "US-CN")
     }
+    accepted = [o["round"] for o in model.offers if o["table"] == "US-CN" and o["accepted"]]
     deal = japan.agreement_round
     release(model)
-    return rounds["US-JP"], rounds["US-CN"], deal
+    return rounds["US-JP"], rounds["US-CN"], deal, float(min(accepted, default=math.nan))
 
 
 def delayed_deal(japan_rounds: list[int], china_rounds: list[int], horizon: int) -> float:
@@ -72,6 +100,9 @@ def delayed_deal(japan_rounds: list[int], china_rounds: list[int], horizon: int)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=at_least(2), default=200, help="seeds")
+    parser.add_argument(
+        "--ranges", action="store_true", help="also at the ends of the Section 301 ranges"
+    )
     args = parser.parse_args()
     horizon = negsim.load_scenario("tag2018").horizon
     before, model_china, record_china, overlap = [], [], [], []
@@ -101,6 +132,28 @@ def main() -> None:
             f"({spread(after)}), delay mean {delay.mean():.2f} rounds, "
             f"runs delayed {np.mean(delay > 0):.0%}, no deal by the horizon {np.isnan(after).sum()}"
         )
+    if args.ranges:
+        print("\nthe Section 301 demand at the ends of its ranges (same seeds):")
+        for label, extra in RANGES.items():
+            print(f"{label}: {range_line(args.runs, horizon, extra)}")
+
+
+def range_line(runs: int, horizon: int, extra: dict) -> str:
+    """The China talks' length and the US-Japan deal with them lost to it, as text."""
+    firsts, talks, attended = [], [], []
+    for seed in range(runs):
+        japan_rounds, china_rounds, deal, first = _run(seed, extra)
+        firsts.append(first)
+        talks.append(len(set(china_rounds) & set(RECORD_CHINA_ROUNDS)))
+        if deal is not None:
+            attended.append(delayed_deal(japan_rounds, china_rounds, horizon))
+    first, after = np.array(firsts), np.array(attended)
+    return (
+        f"first US-China agreement median round {np.nanmedian(first):g} ({spread(first)}), "
+        f"none in {np.mean(np.isnan(first)):.0%}; rounds 4-8 with China talks "
+        f"{np.mean(talks):.2f} of 5; US-Japan deal, China first, median round "
+        f"{np.nanmedian(after):g} ({spread(after)})"
+    )
 
 
 def spread(rounds: np.ndarray) -> str:

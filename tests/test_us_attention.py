@@ -32,3 +32,21 @@ def test_without_china_talks_the_deal_keeps_its_round(attention):
 
 def test_too_few_runs_is_one_line_and_exit_2(attention):
     refuses_too_few_runs(attention)
+
+
+def test_each_range_end_sets_the_demand_it_names(attention):
+    import negsim
+
+    demand = negsim.load_scenario("tag2018").demands["us_section301"]
+    assert list(demand.cost.values) == attention.COSTS  # the file's types, as scaled
+    for label, extra in attention.RANGES.items():
+        changed = negsim.load_scenario("tag2018", extra).demands["us_section301"]
+        differs = {
+            "value": changed.value != demand.value,
+            "cost": list(changed.cost.values) != list(demand.cost.values),
+            "curvature": changed.curvature != demand.curvature,
+        }
+        # each end moves exactly one of the three, and the file's line none
+        assert sum(differs.values()) == (1 if extra else 0), label
+    ends = attention.RANGES["costs x2"]["demands.us_section301.cost.values"]
+    assert ends == [0.74, 1.5, 3.0, 6.0]
