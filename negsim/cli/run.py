@@ -52,7 +52,8 @@ def run_command(
     import json
 
     from negsim.negotiation.model import NegotiationModel
-    from negsim.record.outcome import summary, trace_table
+    from negsim.record.outcome import summary
+    from negsim.record.trace import trace_table
 
     if as_json and trace:
         raise UserError("--json and --trace exclude each other: a JSON record or a table")

@@ -298,24 +298,6 @@ def summary(outcome: Outcome, top: int = 8) -> str:
     return "\n".join(lines)
 
 
-def trace_table(model: NegotiationModel) -> str:
-    """The round-by-round table from the model's DataCollector, as text."""
-    frame = model.datacollector.get_model_vars_dataframe()
-    columns = ["round"]
-    columns += [c for c in frame.columns if c.startswith("status.")]
-    columns += [c for c in frame.columns if c.startswith("utility.")]
-    columns += [c for c in frame.columns if c.startswith("alliance.")]
-    columns += ["threats_executed", "retaliations"]
-    text = frame[columns].to_string(index=False, float_format=lambda v: f"{v:.3f}")
-    offers = [c for c in frame.columns if c.startswith("offer.")]
-    lines = [text, "", "Offers (issues in table order):"]
-    for _, row in frame.iterrows():
-        for column in offers:
-            if row[column]:
-                lines.append(f"  round {int(row['round']):2d} {column[6:]:6s} {row[column]}")
-    return "\n".join(lines)
-
-
 def _snapbacks(model: Any) -> dict[str, int]:
     """Per table, whether commitments (A3) or promised reform (A4) were snapped back."""
     demands = getattr(model, "demands", [])
