@@ -531,6 +531,25 @@ def test_resume_warns_when_the_code_changed_since(tmp_path):
     assert "changed since these results were started" in summary.warnings[0]
 
 
+def test_resume_warns_when_the_results_came_from_other_cpu_paths(tmp_path):
+    exp = small()
+    run_experiment(exp, out=tmp_path, workers=0, arms=["bilateral"])
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["versions"]["float_paths"].startswith("numpy exp/log ")
+    manifest["versions"]["float_paths"] = "numpy exp/log X86_V2, OpenBLAS Prescott"
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    summary = run_experiment(exp, out=tmp_path, workers=0, resume=True)
+    assert summary.ran == 6 and len(summary.warnings) == 1
+    assert "other CPU paths (numpy exp/log X86_V2, OpenBLAS Prescott; here" in summary.warnings[0]
+
+
+def test_resume_on_the_same_paths_does_not_warn(tmp_path):
+    exp = small()
+    run_experiment(exp, out=tmp_path, workers=0, arms=["bilateral"])
+    summary = run_experiment(exp, out=tmp_path, workers=0, resume=True)
+    assert summary.ran == 6 and summary.warnings == []
+
+
 def test_the_code_hash_moves_with_the_model_not_with_the_reports(tmp_path):
     # a copy of the package: editing a report module leaves results valid, editing the
     # economy or a built-in scenario does not

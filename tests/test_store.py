@@ -252,6 +252,18 @@ def test_the_slurm_job_script_runs_single_threaded_workers_on_the_asked_resource
     assert "--nworkers 4" in script and "--nthreads 1" in script
 
 
+def test_the_slurm_jobs_export_the_pinned_cpu_paths_before_the_workers_start():
+    pytest.importorskip("dask_jobqueue")
+    from negsim.sweeps.arithmetic import PIN_TO_AVX2
+    from negsim.sweeps.slurm import job_script
+
+    lines = job_script(cores=2, environment=PIN_TO_AVX2).splitlines()
+    pin = "export NPY_DISABLE_CPU_FEATURES='X86_V4 AVX512_ICL AVX512_SPR'"
+    assert pin in lines and "export OPENBLAS_CORETYPE=Haswell" in lines
+    worker = next(i for i, line in enumerate(lines) if "distributed.cli.dask_worker" in line)
+    assert lines.index(pin) < worker  # numpy reads them when the worker imports it
+
+
 def test_the_quick_start_on_a_complete_folder_rewrites_nothing_but_figures(tmp_path):
     from negsim.cli import main
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from negsim.sweeps import atomic
+from negsim.sweeps.arithmetic import float_paths
 from negsim.sweeps.definition import Experiment
 from negsim.sweeps.errors import ExperimentError
 from negsim.sweeps.seeds import MODEL_SEED_RULE, PERTURBATION_RULE
@@ -85,7 +86,11 @@ def log_session(out: Path, session: dict[str, Any]) -> None:
 
 
 def versions() -> dict[str, str]:
-    """The versions of negsim, its main libraries, Python and the code's hash."""
+    """The versions of negsim, its main libraries, Python, the code's hash and the CPU paths.
+
+    ``float_paths`` (:mod:`negsim.sweeps.arithmetic`): records from other paths agree
+    to about 1e-13, not bit for bit.
+    """
     names = ("negsim", "mesa", "numpy", "pandas", "pyarrow", "scipy")
     found = {name: _version(name) for name in names}
     return {
@@ -93,6 +98,7 @@ def versions() -> dict[str, str]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "negsim_source": source_hash(),
+        "float_paths": float_paths(),
     }
 
 

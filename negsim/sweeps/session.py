@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from negsim.sweeps import atomic, store
+from negsim.sweeps.arithmetic import float_paths
 from negsim.sweeps.errors import ExperimentError
 from negsim.sweeps.folder import manifest_lock, other_files
 from negsim.sweeps.manifest import (
@@ -207,6 +208,13 @@ def _resumed(plan: Plan, manifest: dict[str, Any] | None, dry_run: bool) -> Sess
         session.warnings.append(
             f"{plan.out}: negsim's code or built-in scenarios changed since these results were "
             "started; resumed runs may not match the earlier ones (--overwrite to redo all)"
+        )
+    old_paths = manifest.get("versions", {}).get("float_paths")
+    if found.done and old_paths and old_paths != float_paths():
+        session.warnings.append(
+            f"{plan.out}: these results were computed with other CPU paths ({old_paths}; "
+            f"here {float_paths()}): runs added here may differ from them in the last "
+            'digits (docs/experiments.md, "On other machines", says how to match them)'
         )
     return session
 

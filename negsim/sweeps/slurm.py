@@ -10,6 +10,7 @@ cluster", for this recipe and for job arrays with ``negsim sweep --shard``.
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from negsim.sweeps.errors import ExperimentError
@@ -25,6 +26,7 @@ def slurm_cluster(
     account: str | None = None,
     python: str | None = None,
     extra: list[str] | None = None,
+    environment: dict[str, str] | None = None,
 ) -> Any:
     """A ``SLURMCluster`` asking for ``jobs`` jobs of ``cores`` single-threaded workers.
 
@@ -37,6 +39,9 @@ def slurm_cluster(
         account: the SLURM account (``-A``).
         python: the Python that runs the workers (default: this one).
         extra: more ``#SBATCH`` directives, e.g. ``["--qos=short"]``.
+        environment: variables each job exports before its workers start, e.g.
+            :data:`negsim.sweeps.arithmetic.PIN_TO_AVX2`, so that nodes of different
+            CPUs give the same records bit for bit (docs/experiments.md).
     """
     try:
         from dask_jobqueue import SLURMCluster
@@ -52,6 +57,9 @@ def slurm_cluster(
         "queue": queue,
         "account": account,
         "job_extra_directives": list(extra or []),
+        "job_script_prologue": [
+            f"export {name}={shlex.quote(value)}" for name, value in (environment or {}).items()
+        ],
         "scheduler_options": {"dashboard_address": None},
     }
     if python is not None:
