@@ -541,6 +541,11 @@ def test_resume_warns_when_the_results_came_from_other_cpu_paths(tmp_path):
     summary = run_experiment(exp, out=tmp_path, workers=0, resume=True)
     assert summary.ran == 6 and len(summary.warnings) == 1
     assert "other CPU paths (numpy exp/log X86_V2, OpenBLAS Prescott; here" in summary.warnings[0]
+    # with nothing left to add (the quick start on a complete folder), nothing to mix
+    kept = json.loads((tmp_path / "manifest.json").read_text())["versions"]["float_paths"]
+    assert kept == "numpy exp/log X86_V2, OpenBLAS Prescott"  # the folder's first runs'
+    again = run_experiment(exp, out=tmp_path, workers=0, resume=True)
+    assert again.ran == 0 and again.warnings == []
 
 
 def test_resume_on_the_same_paths_does_not_warn(tmp_path):

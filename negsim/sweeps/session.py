@@ -210,7 +210,8 @@ def _resumed(plan: Plan, manifest: dict[str, Any] | None, dry_run: bool) -> Sess
             "started; resumed runs may not match the earlier ones (--overwrite to redo all)"
         )
     old_paths = manifest.get("versions", {}).get("float_paths")
-    if found.done and old_paths and old_paths != float_paths():
+    adding = next(plan.runs(found.done), None) is not None
+    if found.done and adding and old_paths and old_paths != float_paths():
         session.warnings.append(
             f"{plan.out}: these results were computed with other CPU paths ({old_paths}; "
             f"here {float_paths()}): runs added here may differ from them in the last "
