@@ -44,6 +44,9 @@ from negsim.negotiation.model import NegotiationModel, release
 #: Rounds of the record's US-China talks before the May 2019 breakdown [S34].
 RECORD_CHINA_ROUNDS = list(range(4, 9))
 
+#: The round of the G20 summit in Buenos Aires (1 December 2018), from tag2018.toml.
+G20_ROUND = negsim.load_scenario("tag2018").summits["g20_buenos_aires"].round
+
 #: China's cost-of-reform types in tag2018.toml (% of China's GDP), scaled in ``RANGES``.
 COSTS = [0.37, 0.75, 1.5, 3.0]
 
@@ -68,10 +71,14 @@ def timelines(seed: int, extra: dict | None = None) -> tuple[list[int], list[int
     return _run(seed, extra or {})[:3]
 
 
-def _run(seed: int, extra: dict) -> tuple[list[int], list[int], int | None, float]:
+def _run(seed: int, extra: dict) -> tuple[list[int], list[int], int | None, float, bool]:
     scenario = negsim.load_scenario("tag2018", {**draws(seed), **extra})
     model = NegotiationModel(scenario, "bilateral", rng=seed, collect="none")
-    model.run()
+    g20_truce = False
+    while model.running:  # NegotiationModel.run, with a look at the G20 summit's round
+        model.step()
+        if model.round == G20_ROUND:
+            g20_truce = model.truces > 0
     japan = next(t for t in model.tables if t.name == "US-JP")
     rounds = {
         name: sorted({offer["round"] for offer in model.offers if offer["table"] == name})
@@ -80,7 +87,8 @@ def _run(seed: int, extra: dict) -> tuple[list[int], list[int], int | None, floa
     accepted = [o["round"] for o in model.offers if o["table"] == "US-CN" and o["accepted"]]
     deal = japan.agreement_round
     release(model)
-    return rounds["US-JP"], rounds["US-CN"], deal, float(min(accepted, default=math.nan))
+    first = float(min(accepted, default=math.nan))
+    return rounds["US-JP"], rounds["US-CN"], deal, first, g20_truce
 
 
 def delayed_deal(japan_rounds: list[int], china_rounds: list[int], horizon: int) -> float:
@@ -140,17 +148,20 @@ def main() -> None:
 
 def range_line(runs: int, horizon: int, extra: dict) -> str:
     """The China talks' length and the US-Japan deal with them lost to it, as text."""
-    firsts, talks, attended = [], [], []
+    firsts, talks, attended, truces = [], [], [], []
     for seed in range(runs):
-        japan_rounds, china_rounds, deal, first = _run(seed, extra)
+        japan_rounds, china_rounds, deal, first, truce = _run(seed, extra)
         firsts.append(first)
+        truces.append(truce)
         talks.append(len(set(china_rounds) & set(RECORD_CHINA_ROUNDS)))
         if deal is not None:
             attended.append(delayed_deal(japan_rounds, china_rounds, horizon))
-    first, after = np.array(firsts), np.array(attended)
+    first, after, truce = np.array(firsts), np.array(attended), np.array(truces)
     return (
         f"first US-China agreement median round {np.nanmedian(first):g} ({spread(first)}), "
-        f"none in {np.mean(np.isnan(first)):.0%}; rounds 4-8 with China talks "
+        f"none in {np.mean(np.isnan(first)):.0%}; a G20 truce in {truce.mean():.0%} of runs, "
+        f"the first agreement in its round in {np.mean(first[truce] == G20_ROUND):.0%} "
+        f"of those; rounds 4-8 with China talks "
         f"{np.mean(talks):.2f} of 5; US-Japan deal, China first, median round "
         f"{np.nanmedian(after):g} ({spread(after)})"
     )
