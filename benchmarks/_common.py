@@ -19,6 +19,7 @@ def machine() -> dict:
     import numpy
 
     import negsim
+    from negsim.sweeps.arithmetic import float_paths
 
     facts = {
         "cores": os.cpu_count(),
@@ -28,11 +29,25 @@ def machine() -> dict:
         "numpy": numpy.__version__,
         "mesa": mesa.__version__,
         "negsim": negsim.__version__,
+        "processor": _processor(),
+        "float_paths": float_paths(),  # AVX-512 or AVX2 paths run at other speeds too
     }
     negmas = sys.modules.get("negmas")
     if negmas is not None:
         facts["negmas"] = getattr(negmas, "__version__", "?")
     return facts
+
+
+def _processor() -> str:
+    """The CPU's model name (Linux's /proc/cpuinfo), else what ``platform`` knows."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def emit(name: str, **figures) -> None:
