@@ -44,11 +44,13 @@ from negsim.negotiation.model import NegotiationModel, release
 #: Rounds of the record's US-China talks before the May 2019 breakdown [S34].
 RECORD_CHINA_ROUNDS = list(range(4, 9))
 
-#: The round of the G20 summit in Buenos Aires (1 December 2018), from tag2018.toml.
-G20_ROUND = negsim.load_scenario("tag2018").summits["g20_buenos_aires"].round
+TAG2018 = negsim.load_scenario("tag2018")
 
-#: China's cost-of-reform types in tag2018.toml (% of China's GDP), scaled in ``RANGES``.
-COSTS = [0.37, 0.75, 1.5, 3.0]
+#: The round of the G20 summit in Buenos Aires (1 December 2018).
+G20_ROUND = TAG2018.summits["g20_buenos_aires"].round
+
+#: China's cost-of-reform types (% of China's GDP), scaled in ``RANGES``.
+COSTS = list(TAG2018.demands["us_section301"].cost.values)
 
 #: The ends of the Section 301 demand's documented ranges (tag2018.toml), one at a time.
 RANGES = {
@@ -112,7 +114,7 @@ def main() -> None:
         "--ranges", action="store_true", help="also at the ends of the Section 301 ranges"
     )
     args = parser.parse_args()
-    horizon = negsim.load_scenario("tag2018").horizon
+    horizon = TAG2018.horizon
     before, model_china, record_china, overlap = [], [], [], []
     for seed in range(args.runs):
         japan_rounds, china_rounds, deal = timelines(seed)

@@ -209,13 +209,13 @@ def _resumed(plan: Plan, manifest: dict[str, Any] | None, dry_run: bool) -> Sess
             f"{plan.out}: negsim's code or built-in scenarios changed since these results were "
             "started; resumed runs may not match the earlier ones (--overwrite to redo all)"
         )
-    old_paths = manifest.get("versions", {}).get("float_paths")
+    old_paths, here = manifest.get("versions", {}).get("float_paths"), float_paths()
     adding = next(plan.runs(found.done), None) is not None
-    if found.done and adding and old_paths and old_paths != float_paths():
+    if found.done and adding and old_paths and old_paths != here:
         session.warnings.append(
             f"{plan.out}: these results were computed with other CPU paths ({old_paths}; "
-            f"here {float_paths()}): runs added here may differ from them in the last "
-            'digits (docs/experiments.md, "On other machines", says how to match them)'
+            f"here {here}): runs added here may differ from them in the last digits "
+            '(docs/experiments.md, "On other machines", says how to match them)'
         )
     return session
 
