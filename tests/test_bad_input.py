@@ -208,3 +208,90 @@ def test_manifest_that_is_a_json_list_is_one_line(tmp_path, store, capsys):
     (folder / "manifest.json").write_text(json.dumps([1, 2]))
     assert main(["compare", str(folder)]) == 2
     assert "not a negsim manifest" in capsys.readouterr().err
+
+
+def error_line(args: list[str], capsys) -> str:
+    """The one error line of a command that must exit with status 2."""
+    assert main(args) == 2, args
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("negsim: error: "), lines
+    return lines[0].removeprefix("negsim: error: ")
+
+
+@pytest.mark.parametrize("name", ["synthetic-5x0-3", "synthetic-1x1-0", "synthetic-99999x2-3"])
+def test_a_synthetic_world_of_a_size_not_allowed(name, capsys):
+    line = error_line(["economy", name], capsys)
+    assert line.startswith(f"{name}: ") and "allowed are 2..50 countries and 1..50 sectors" in line
+
+
+def test_scenario_files_that_are_not_scenarios_say_what_is_wrong(tmp_path, capsys):
+    (tmp_path / "empty.toml").write_text("")
+    assert error_line(["economy", str(tmp_path / "empty.toml")], capsys).endswith(
+        "name: required parameter is missing"
+    )
+    assert error_line(["economy", str(tmp_path)], capsys) == (
+        f"{tmp_path}: not a regular file (expected a scenario TOML file)"
+    )
+    assert error_line(["economy", ""], capsys).startswith("an empty scenario name; built-in: ")
+    text = (REPO / "negsim" / "scenarios" / "tag2018.toml").read_text()
+    with_row = tmp_path / "row.toml"
+    with_row.write_text(
+        text.replace('countries = ["US", "JP", "CN"]', 'countries = ["US", "JP", "CN", "ROW"]')
+    )
+    assert error_line(["economy", str(with_row)], capsys) == (
+        f"{with_row}: countries: codes must be unique and not ROW"
+    )
+
+
+def test_a_scenario_file_may_start_with_a_byte_order_mark(tmp_path, capsys):
+    text = (REPO / "negsim" / "scenarios" / "symmetric.toml").read_text()
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert main(["scenarios", "show", str(path)]) == 0
+    assert "symmetric" in capsys.readouterr().out
+
+
+def test_set_values_and_paths_that_cannot_be_meant(capsys):
+    assert error_line(["run", "--set", "=1"], capsys) == (
+        "--set '=1': the path before '=' is empty; expected PATH=VALUE"
+    )
+    # Python's spellings of nan are read as nan, then refused as not finite
+    line = error_line(["run", "--set", "CN.strategy.resolve.weights=[NaN, 0.5, 0.5, 0]"], capsys)
+    assert (
+        line == "tag2018.toml: CN.strategy.resolve.weights.0 = nan: Input should be a finite number"
+    )
+    line = error_line(["run", "--set", "CN.strategy.resolve=0.05"], capsys)
+    assert "expected a prior {values = [" in line
+    line = error_line(["run", "--set", "CN.strategy.resolve.values=[-1, 0, 0.1, 0.2]"], capsys)
+    assert line == "tag2018.toml: CN.strategy: resolve.values: must be >= 0 (% of own GDP)"
+
+
+def test_an_unknown_strategy_is_refused_naming_the_file(tmp_path, capsys):
+    line = error_line(["run", "--set", "CN.strategy.kind=tit_for_tat"], capsys)
+    assert line == (
+        "tag2018.toml: CN.strategy.kind: unknown strategy 'tit_for_tat'; "
+        "allowed: aspiration, screening"
+    )
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        '[arms.a]\n"CN.strategy.kind" = "hawk"\n',
+        '[arms.a]\n[design]\nkind = "grid"\n[design.parameters]\n'
+        '"US.strategy.kind" = ["aspiration", "hawk"]\n',
+        "[arms.a]\n[perturbations]\n"
+        '"CN.strategy.kind" = { dist = "choice", values = ["aspiration", "hawk"] }\n',
+    ],
+)
+def test_an_unknown_strategy_in_an_experiment_runs_nothing_and_loses_nothing(
+    tmp_path, store, setting, capsys
+):
+    path = tmp_path / "kind.toml"
+    path.write_text(f'name = "kind"\nreplications = 1\n{setting}')
+    folder = tmp_path / "f"
+    shutil.copytree(store, folder)
+    before = {p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    line = error_line(["sweep", str(path), "--out", str(folder), "--overwrite"], capsys)
+    assert line.startswith(f"{path}: ") and "unknown strategy 'hawk'" in line
+    assert {p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before

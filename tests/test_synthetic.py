@@ -51,9 +51,10 @@ def test_synthetic_is_deterministic_per_seed():
     assert synthetic_dict(6, 4, 11) != synthetic_dict(6, 4, 12)
 
 
-def test_synthetic_refuses_too_small_worlds():
-    with pytest.raises(ValueError, match="at least 2 countries"):
-        synthetic(1, 5, 0)
+@pytest.mark.parametrize("sizes", [(1, 5), (3, 0), (51, 2), (3, 51), (99999, 2)])
+def test_synthetic_refuses_worlds_outside_the_sizes_allowed(sizes):
+    with pytest.raises(ValueError, match=r"allowed are 2\.\.50 countries and 1\.\.50 sectors"):
+        synthetic(*sizes, 0)
 
 
 @pytest.mark.parametrize("protocol", ["bilateral", "multilateral"])

@@ -6,7 +6,7 @@ import click
 
 from negsim.cli.errors import UserError
 from negsim.negotiation.protocols import PROTOCOLS
-from negsim.scenarios import load_scenario, parse_assignment
+from negsim.scenarios import load_scenario, parse_assignment, read_toml
 
 
 @click.command("run")
@@ -51,6 +51,7 @@ def run_command(
     """
     import json
 
+    from negsim.negotiation.kinds import check_strategies
     from negsim.negotiation.model import NegotiationModel
     from negsim.record.outcome import summary
     from negsim.record.trace import trace_table
@@ -59,6 +60,7 @@ def run_command(
         raise UserError("--json and --trace exclude each other: a JSON record or a table")
     overrides = dict(parse_assignment(text) for text in assignments)
     loaded = load_scenario(scenario, overrides)
+    check_strategies(loaded, label=read_toml(scenario)[1])
     model = NegotiationModel(loaded, protocol=protocol, rng=seed, collect="rounds")
     outcome = model.run()
     if as_json:

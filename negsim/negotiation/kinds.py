@@ -26,6 +26,7 @@ from negsim.scenarios import ScenarioError
 if TYPE_CHECKING:
     from negsim.negotiation.agents import CountryAgent
     from negsim.negotiation.protocols import Table
+    from negsim.scenarios import Scenario
 
 TOLERANCE = strategies.TOLERANCE
 
@@ -127,6 +128,22 @@ def strategy_for(code: str, name: str):
     """The strategy object named ``name`` for country ``code``; unknown: ScenarioError."""
     kind = STRATEGIES.get(name)
     if kind is None:
-        allowed = ", ".join(STRATEGIES)
-        raise ScenarioError(f"{code}.strategy.kind: unknown strategy {name!r}; allowed: {allowed}")
+        raise ScenarioError(_unknown(code, name))
     return kind()
+
+
+def check_strategies(scenario: Scenario, label: str) -> None:
+    """Refuse a scenario naming a strategy not registered, in one line that starts with ``label``.
+
+    Called where a scenario is read from a file or an experiment, before anything runs
+    (the scenario layer knows nothing of this registry).
+    """
+    for code in scenario.countries:
+        name = scenario.nations[code].strategy.kind
+        if name not in STRATEGIES:
+            raise ScenarioError(f"{label}: {_unknown(code, name)}")
+
+
+def _unknown(code: str, name: str) -> str:
+    allowed = ", ".join(STRATEGIES)
+    return f"{code}.strategy.kind: unknown strategy {name!r}; allowed: {allowed}"

@@ -51,6 +51,10 @@ from negsim.scenarios.schema import Scenario
 
 IMPORT_SHARE = 0.08  # each importer's imports from partners, as a share of its GDP
 HORIZON = 24
+#: Sizes allowed: two-digit codes (C01..C50); the economy of 50 countries and 50 sectors
+#: solves in memory (its Jacobian of (51·50)² numbers is 52 MB), far beyond benchmarks' 20 x 10.
+COUNTRIES = range(2, 51)
+SECTORS = range(1, 51)
 
 
 def synthetic(n_countries: int = 3, n_sectors: int = 5, seed: int = 0) -> Scenario:
@@ -65,10 +69,8 @@ def synthetic(n_countries: int = 3, n_sectors: int = 5, seed: int = 0) -> Scenar
         The scenario, named ``synthetic-<n>x<S>-<seed>``.
 
     Raises:
-        ValueError: fewer than 2 countries or fewer than 1 sector.
+        ValueError: countries or sectors outside :data:`COUNTRIES` and :data:`SECTORS`.
     """
-    if n_countries < 2 or n_sectors < 1:
-        raise ValueError("synthetic: need at least 2 countries and 1 sector")
     return scenario_from_dict(
         synthetic_dict(n_countries, n_sectors, seed),
         label=f"synthetic({n_countries}, {n_sectors}, {seed})",
@@ -84,6 +86,12 @@ def _split(totals: np.ndarray, s: int, rng: np.random.Generator) -> np.ndarray:
 
 def synthetic_dict(n_countries: int, n_sectors: int, seed: int) -> dict[str, Any]:
     """The raw scenario (as parsed TOML would be) that :func:`synthetic` validates."""
+    if n_countries not in COUNTRIES or n_sectors not in SECTORS:
+        raise ValueError(
+            f"{n_countries} countries and {n_sectors} sectors: allowed are "
+            f"{COUNTRIES.start}..{COUNTRIES.stop - 1} countries and "
+            f"{SECTORS.start}..{SECTORS.stop - 1} sectors"
+        )
     rng = np.random.default_rng(seed)
     n, s = n_countries, n_sectors
     codes = [f"C{k + 1:02d}" for k in range(n)]

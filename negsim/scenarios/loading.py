@@ -72,6 +72,12 @@ def _read(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
     else:
         path = Path(name_or_path)
         label = str(path)
+        if not text_name:
+            raise ScenarioError(
+                f"an empty scenario name; built-in: {', '.join(builtin_scenarios())}"
+            )
+        if path.exists() and not path.is_file():
+            raise ScenarioError(f"{label}: not a regular file (expected a scenario TOML file)")
         if not path.is_file():
             names = builtin_scenarios()
             raise ScenarioError(
@@ -80,9 +86,11 @@ def _read(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
                 f"built-in: {', '.join(names)}"
             )
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is allowed
         except UnicodeDecodeError:
             raise ScenarioError(f"{label}: not a text file (expected TOML in UTF-8)") from None
+        except OSError as exc:
+            raise ScenarioError(f"{label}: cannot read ({exc.strerror})") from None
     data = _PARSED.get(text)
     if data is None:
         try:
@@ -146,7 +154,21 @@ def _describe(exc: ValidationError) -> str:
         message = "unknown parameter"
     if err["type"] == "missing":
         message = "required parameter is missing"
+    if err["type"] == "model_type":
+        message = _table_expected((err.get("ctx") or {}).get("class_name", ""))
+    if not loc and err["type"] == "value_error":
+        return message  # a check of the whole scenario: its message names the path
     path = ".".join(loc) or "<top level>"
     value = err.get("input")
     shown = "" if err["type"] in ("missing",) or isinstance(value, dict) else f" = {value!r}"
     return f"{path}{shown}: {message}"
+
+
+#: How a table of each kind is written, for the message when a plain value stands in for it.
+TABLE_EXAMPLES = {"Prior": "a prior {values = [0.0, 0.1], weights = [0.5, 0.5]}"}
+
+
+def _table_expected(class_name: str) -> str:
+    """What to write where a table (a sub-model of the schema) was expected."""
+    example = TABLE_EXAMPLES.get(class_name)
+    return f"expected {example}" if example else f"expected a table of keys ({class_name})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 import typing
 from typing import Any
@@ -113,11 +114,31 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         )
     path, raw = text.split("=", 1)
     path, raw = path.strip(), raw.strip()
+    if not path:
+        raise ScenarioError(f"--set {text!r}: the path before '=' is empty; expected PATH=VALUE")
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
-        value = raw
+        value = _with_toml_specials(raw)
     return path, value
+
+
+def _with_toml_specials(raw: str) -> Any:
+    """``raw`` parsed as TOML once NaN, Inf and Infinity are spelt as TOML spells them.
+
+    Python and numpy print ``nan``'s and ``inf``'s other spellings; they are read as
+    the same numbers (and then refused where a value must be finite). Anything else
+    that is not TOML stays the text it was.
+    """
+    spelt = re.sub(
+        r"(?i)(?<![\w.])(nan|infinity|inf)(?![\w.])",
+        lambda m: "nan" if m.group(1).lower() == "nan" else "inf",
+        raw,
+    )
+    try:
+        return tomllib.loads(f"v = {spelt}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
 
 
 # ---------------------------------------------------------------------------
@@ -133,7 +154,8 @@ def parameters(scenario: Scenario) -> list[tuple[str, Any, str]]:
     for code, country in scenario.nations.items():
         for key, value in country.model_dump().items():
             _flatten(f"{code}.{key}", value, Country.model_fields[key], rows)
-    _flatten(f"{ROW}.exports", scenario.row.exports, RestOfWorld.model_fields["exports"], rows)
+    for key, value in scenario.row.model_dump().items():
+        _flatten(f"{ROW}.{key}", value, RestOfWorld.model_fields[key], rows)
     return rows
 
 

@@ -164,6 +164,13 @@ class Strategy(_Strict):
         le=5.0,
     )
 
+    @model_validator(mode="after")
+    def _types_not_negative(self) -> Strategy:
+        for name in ("resolve", "margin"):
+            if any(v < 0 for v in getattr(self, name).values):
+                raise ValueError(f"{name}.values: must be >= 0 (% of own GDP)")
+        return self
+
 
 class Country(_Strict):
     """One negotiating country."""
@@ -259,7 +266,7 @@ class Scenario(_Strict):
     history: dict[str, History] = Field(default_factory=dict)
     compliance: Compliance = Field(default_factory=Compliance)
     nations: dict[str, Country] = Field(default_factory=dict)
-    row: RestOfWorld = Field(default_factory=RestOfWorld)
+    row: RestOfWorld  # the [ROW] section: required (its GDP has no default)
 
     @model_validator(mode="before")
     @classmethod
@@ -269,7 +276,7 @@ class Scenario(_Strict):
             return data
         data = dict(data)
         codes = data.get("countries") or []
-        nations = {code: data.pop(code) for code in list(codes) if code in data}
+        nations = {code: data.pop(code) for code in list(codes) if code in data and code != ROW}
         data["nations"] = nations
         if ROW in data:
             data["row"] = data.pop(ROW)

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from negsim.negotiation.kinds import check_strategies
 from negsim.negotiation.protocols import PROTOCOLS
 from negsim.scenarios import (
     ScenarioError,
@@ -26,7 +27,7 @@ from negsim.scenarios import (
     scenario_from_dict,
 )
 from negsim.sweeps.designs import Design, flatten_paths
-from negsim.sweeps.distributions import DISTRIBUTIONS, Distribution
+from negsim.sweeps.distributions import DISTRIBUTIONS, Choice, Distribution
 from negsim.sweeps.errors import ExperimentError
 from negsim.sweeps.messages import describe
 
@@ -167,6 +168,12 @@ class Experiment(BaseModel):
         trials = [(f"arms.{name}", arm) for name, arm in self.arms.items()]
         trials += [("design", point) for point in corners]
         trials += [("perturbations", typical)]
+        trials += [  # every value a choice can draw, not only the typical one
+            ("perturbations", {**typical, path: value})
+            for path, d in self.perturbations.items()
+            if isinstance(d, Choice)
+            for value in d.values
+        ]
         trials += [
             ("arms, design and perturbations together", {**corners[0], **first_arm, **typical})
         ]
@@ -174,7 +181,8 @@ class Experiment(BaseModel):
             overrides = dict(overrides)
             overrides.pop("protocol", None)  # checked by the definition
             try:
-                scenario_from_dict(data, overrides=overrides, label=f"{label}: {where}")
+                scenario = scenario_from_dict(data, overrides=overrides, label=f"{label}: {where}")
+                check_strategies(scenario, label=f"{label}: {where}")
             except ScenarioError as exc:
                 raise ExperimentError(str(exc)) from None
 
@@ -213,7 +221,7 @@ def _check_arm(name: str, arm: dict[str, Any]) -> None:
 def _read_file(path: Path) -> dict[str, Any]:
     label = str(path)
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ExperimentError(f"{label}: no such experiment file") from None
     except IsADirectoryError:
