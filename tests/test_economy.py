@@ -244,3 +244,44 @@ def test_negsim_economy_reports_bad_input_in_one_line(tmp_path, capsys):
     assert main(["economy", str(bad)]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "bad.toml" in err and "economy.elasticity" in err
+
+
+def test_a_state_whose_spending_would_turn_negative_has_no_equilibrium():
+    # C02-C04 of this synthetic world sell abroad 37-39% of their income more than they
+    # buy; E5 holds that surplus fixed, so where every tariff is at the cap and their
+    # exports collapse their spending Y + R + D would fall below zero: no equilibrium.
+    from negsim.economy import SolverError
+
+    world = World.from_scenario(load_scenario("synthetic-5x2-3"))
+    assert (world.baseline.deficit[1:4] / world.income[1:4] < -0.35).all()
+    capped = np.full_like(world.base_tariffs, MAX_TARIFF)
+    eq = world.solve(np.stack([world.base_tariffs, capped]), strict=False)
+    assert eq.converged.tolist() == [True, False]
+    with pytest.raises(SolverError, match=r"economies \[1, 2, 3\] would turn negative"):
+        world.solve(capped)
+
+
+def test_a_trade_war_never_chooses_a_state_without_an_equilibrium(capsys):
+    from negsim.cli.main import main
+
+    world = World.from_scenario(load_scenario("synthetic-5x2-3"))
+    war = trade_war(world)
+    assert world.solve(war).spending.min() > 0.0  # strict: it has an equilibrium
+    assert main(["economy", "synthetic-5x2-3"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    tariff_rows = [r for r in rows if r.startswith(("C0", "ROW")) and len(r.split()) == 3]
+    assert len(tariff_rows) == 12  # 6 economies, two tables; no two figures run together
+
+
+def test_negsim_economy_takes_overrides_as_negsim_run_does(capsys):
+    import json
+
+    from negsim.cli.main import main
+
+    assert main(["economy", "symmetric", "--json"]) == 0
+    base = json.loads(capsys.readouterr().out)["optimal_tariff"]["A"]["manufacturing"]
+    assert main(["economy", "symmetric", "--json", "--set", "economy.elasticity_scale=2"]) == 0
+    higher = json.loads(capsys.readouterr().out)["optimal_tariff"]["A"]["manufacturing"]
+    assert higher < base  # a higher trade elasticity, a lower optimal tariff (Johnson 1953)
+    assert main(["economy", "symmetric", "--set", "nowhere=1"]) == 2
+    assert "nowhere" in capsys.readouterr().err

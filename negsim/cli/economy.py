@@ -9,13 +9,20 @@ import click
 from negsim.cli.errors import UserError
 from negsim.economy import SolverError, World
 from negsim.economy.view import economy_view, view_lines
-from negsim.scenarios import load_scenario
+from negsim.scenarios import load_scenario, parse_assignment
 
 
 @click.command("economy")
 @click.argument("scenario")
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="PATH=VALUE",
+    help="Override a parameter by dotted path (repeatable), as for negsim run.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def economy_command(scenario: str, as_json: bool) -> None:
+def economy_command(scenario: str, assignments: tuple[str, ...], as_json: bool) -> None:
     """Optimal tariffs, a full trade war and welfare of SCENARIO (name or TOML path).
 
     Each economy's unilateral optimal MFN tariffs by sector (the others at the
@@ -26,8 +33,9 @@ def economy_command(scenario: str, as_json: bool) -> None:
     Examples:
       negsim economy tag2018
       negsim economy symmetric --json | jq .welfare.war
+      negsim economy tag2018 --set economy.elasticity_scale=1.5
     """
-    config = load_scenario(scenario)
+    config = load_scenario(scenario, dict(parse_assignment(text) for text in assignments))
     try:
         view = economy_view(World.from_scenario(config))
     except SolverError as exc:

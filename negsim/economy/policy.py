@@ -32,7 +32,10 @@ def _search(world: World, tariffs: np.ndarray, importer: int, sector: int, cap: 
         grid = np.round(np.linspace(low, high, points), 9)  # 0.188, not 0.18800000000000003
         batch = np.repeat(tariffs[None], len(grid), axis=0)
         batch[:, importer, foreign, sector] = grid[:, None]
-        welfare = world.solve(batch).welfare[:, importer]
+        eq = world.solve(batch, strict=False)  # a state with no equilibrium is never chosen
+        if not eq.converged.any():
+            world.solve(batch[:1])  # raises SolverError, saying why
+        welfare = np.where(eq.converged, eq.welfare[:, importer], -np.inf)
         best = float(grid[int(np.argmax(welfare))])
         spacing = grid[1] - grid[0]
         low, high, points = max(0.0, best - spacing), min(cap, best + spacing), 21

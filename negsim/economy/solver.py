@@ -245,9 +245,19 @@ def finish(
         SolverError: ``strict`` and some state did not converge.
     """
     residual = np.where(np.isfinite(residual), residual, np.inf)
+    spent: np.ndarray = np.asarray((expend > 0.0).all(axis=-1))  # E5: deficits fixed, E > 0
+    if not spent.all():
+        residual = np.where(spent, residual, np.inf)
     eq = Equilibrium(baseline, tariffs, np.exp(u), flows, expend, index, residual, int(iteration))
     if strict and not eq.converged.all():
         rows = np.flatnonzero(~eq.converged)
+        if not spent[rows].all():
+            economies = np.flatnonzero((expend[rows] <= 0.0).any(axis=0)).tolist()
+            raise SolverError(
+                f"no equilibrium for state(s) {rows[:10].tolist()} of {len(residual)}: "
+                f"the spending of economies {economies} would turn negative with their "
+                "trade balances held at the baseline (E5)"
+            )
         raise SolverError(
             f"equilibrium not found for state(s) {rows[:10].tolist()} of {len(residual)} "
             f"(residual {residual[rows].max():.2e} of world output > {TOLERANCE:.0e})"

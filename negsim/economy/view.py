@@ -56,7 +56,7 @@ def economy_view(world: World) -> dict[str, Any]:
 def view_lines(view: dict[str, Any]) -> list[str]:
     """The view as readable text lines."""
     codes, sectors = view["codes"], view["sectors"]
-    width = max(len(s) for s in sectors) + 2
+    width = max(len("300.0"), *(len(s) for s in sectors)) + 2  # tariffs up to the 300% cap
     head = "".join(f"{s:>{width}}" for s in sectors)
     lines = ["Unilateral optimal MFN tariffs (others at the start), %:", f"{'':6}{head}"]
     for c in codes:
