@@ -56,3 +56,31 @@ def test_trace_names_the_issues_the_offers_hold():
     assert names[10:] == ["us_section301 share", "phase_one_farm purchases"]
     offer = next(text for text in lines if " US-CN " in text and text.startswith("  round"))
     assert len(offer.split("[")[1].split("]")[0].split()) == len(names)
+
+
+def test_the_trace_lists_every_move_the_run_counts():
+    # seeds 0-5 of tag2018 hold executions, retaliations, truce votes and snap-backs
+    import negsim
+    from negsim.record.trace import trace_table
+
+    scenario = negsim.load_scenario("tag2018")
+    seen = set()
+    for seed in range(6):
+        model = negsim.NegotiationModel(scenario, "bilateral", rng=seed, collect="rounds")
+        model.run()
+        kinds = [m["move"] for m in model.moves]
+        seen.update(kinds)
+        assert kinds.count("executes") == model.threats_executed
+        assert kinds.count("retaliates against") == model.retaliations
+        assert kinds.count("snaps back") == model.snapbacks
+        votes = [m for m in model.moves if m["move"] == "truce vote"]
+        assert sum(m["agreed"] for m in votes) == model.truces
+        assert all(m["agreed"] == all(m["votes"].values()) for m in votes)
+        for threat in model.threats:
+            if threat.status == "executed":
+                mine = [m for m in model.moves if m["move"] == "executes"]
+                line = [m for m in mine if m["threat"] == threat.name][-1]  # its last execution
+                assert (line["round"], line["depth"]) == (threat.executed_round, threat.depth)
+        lines = trace_table(model).split("Moves (threats, retaliation, truces, snap-backs):")[1]
+        assert len(lines.strip().splitlines()) == max(1, len(model.moves))
+    assert {"executes", "retaliates against", "truce vote", "snaps back"} <= seen

@@ -116,6 +116,7 @@ class NegotiationModel(CoercionRules, AgreementRules, StateViews, mesa.Model):
         self.retaliated_by = np.zeros(n, dtype=int)
         self.agreements: list[dict] = []
         self.offers: list[dict] = []
+        self.moves: list[dict] = []  # coercion, retaliation, truces, snap-backs (rules.py)
         self.wars: dict[tuple[str, int], War] = {}  # wars of attrition by table talks (B8)
         self.round = 0
         self.version = 0  # bumped whenever tariffs, health or backdowns change

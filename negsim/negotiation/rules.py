@@ -38,6 +38,7 @@ class CoercionRules:
     retaliations: int
     truces: int
     snapbacks: int
+    moves: list[dict]
     retaliated_by: np.ndarray
     config: Scenario
     codes: list[str]
@@ -85,12 +86,14 @@ class CoercionRules:
         threat.status, threat.depth, threat.executed_round = "executed", depth, self.round
         self.threats_executed += 1
         self.version += 1
+        self._move("executes", threat.by, threat.on, threat.name, threat.sectors, depth=depth)
 
     def back_down(self, threat: ThreatState) -> None:
         """The coercer withdraws a due threat and pays its audience cost."""
         threat.status = "backed_down"
         self.backdowns[threat.by] += 1
         self.version += 1
+        self._move("backs down from", threat.by, threat.on, threat.name, threat.sectors)
 
     def observe_decision(
         self, threat: ThreatState, values: np.ndarray, stay: float, executes: bool
@@ -124,6 +127,8 @@ class CoercionRules:
         self.retaliations += 1
         self.retaliated_by[threat.on] += 1
         self.version += 1
+        rise = float(reply.increments[option])
+        self._move("retaliates against", threat.on, threat.by, threat.name, sectors, rise=rise)
 
     def cut_health(self, i: int, j: int, cut: float) -> None:
         """Lower the health of the i-j alliance by ``cut`` (a signal)."""
@@ -132,7 +137,7 @@ class CoercionRules:
 
     def _summits(self) -> None:
         """At a summit, a threat due within a truce's length is postponed if both agree (C3)."""
-        for summit in self.config.summits.values():
+        for name, summit in self.config.summits.items():
             if summit.round != self.round:
                 continue
             present = {self.codes.index(c) for c in summit.parties}
@@ -145,9 +150,16 @@ class CoercionRules:
                 ):
                     continue
                 sides = self.agents.select(lambda a, t=threat: a.index in (t.by, t.on))
-                if all(sides.map("truce_vote", threat)):
+                votes = sides.map("truce_vote", threat)
+                if all(votes):
                     threat.deadline = self.round + summit.truce
                     self.truces += 1
+                voters = [self.codes[a.index] for a in sides]
+                self.moves.append(
+                    {"round": self.round, "move": "truce vote", "summit": name,
+                     "threat": threat.name, "votes": dict(zip(voters, votes, strict=True)),
+                     "agreed": all(votes)}
+                )  # fmt: skip
 
     def deliver(self, table: Table, share: float) -> None:
         """The importer delivers ``share`` of its commitments' added purchases (A2, A6)."""
@@ -224,6 +236,17 @@ class CoercionRules:
             model.estimate_best(table)
         self.snapbacks += 1
         self.version += 1
+        self.moves.append({"round": self.round, "move": "snaps back", "table": table.name})
+
+    def _move(
+        self, move: str, by: int, on: int, threat: str, sectors: np.ndarray, **figures: float
+    ) -> None:
+        """Note a move of coercion in :attr:`moves` (what ``negsim run --trace`` lists)."""
+        names = [self.config.sectors[s] for s in np.atleast_1d(sectors)]
+        self.moves.append(
+            {"round": self.round, "move": move, "by": self.codes[by], "on": self.codes[on],
+             "threat": threat, "sectors": names, **figures}
+        )  # fmt: skip
 
 
 def threats_of(config: Scenario) -> list[ThreatState]:

@@ -59,7 +59,8 @@ def trace_table(model: NegotiationModel) -> str:
     columns += [c for c in frame.columns if c.startswith("alliance.")]
     columns += ["threats_executed", "retaliations"]
     text = frame[columns].to_string(index=False, float_format=lambda v: f"{v:.3f}")
-    lines = [text, "", "Issues of each table (offers list them in this order):"]
+    start = "Round 0 is the start (before any talks); round r is the state after month r."
+    lines = [start, text, "", "Issues of each table (offers list them in this order):"]
     codes, sectors = list(model.config.codes), list(model.config.sectors)
     demands = [demand.name for demand in model.demands]
     for table in model.tables:
@@ -70,4 +71,26 @@ def trace_table(model: NegotiationModel) -> str:
         for column in offers:
             if row[column]:
                 lines.append(f"  round {int(row['round']):2d} {column[6:]:6s} {row[column]}")
+    lines += ["", "Moves (threats, retaliation, truces, snap-backs):"]
+    lines += [f"  round {m['round']:2d} {move_text(m)}" for m in model.moves] or ["  none"]
     return "\n".join(lines)
+
+
+def move_text(move: dict) -> str:
+    """One line for a move of :attr:`NegotiationModel.moves`."""
+    if move["move"] == "truce vote":
+        votes = ", ".join(f"{c} {'for' if v else 'against'}" for c, v in move["votes"].items())
+        outcome = "agreed" if move["agreed"] else "not agreed"
+        return f"{move['summit']}: truce on {move['threat']} {outcome} ({votes})"
+    if move["move"] == "snaps back":
+        return f"the deal at table {move['table']} snaps back"
+    sectors = "+".join(move["sectors"])
+    if move["move"] == "retaliates against":
+        return (
+            f"{move['by']} retaliates against {move['on']} for {move['threat']}: "
+            f"{sectors} up {100 * move['rise']:.1f} points"
+        )
+    text = f"{move['by']} {move['move']} {move['threat']} on {move['on']} ({sectors})"
+    if "depth" in move:
+        text += f", {move['depth']:.0%} of the way to the threatened level"
+    return text
