@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from search_effort import at_least
 
 import negsim
 from negsim.economy import World
@@ -123,16 +124,18 @@ def arm(path: str, value: Any, factor: float, runs: int) -> dict[str, float] | s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=200, help="seeds per arm (paired)")
-    parser.add_argument("--workers", type=int, default=1, help="processes")
+    parser.add_argument("--runs", type=at_least(2), default=200, help="seeds per arm (paired)")
+    parser.add_argument("--workers", type=at_least(1), default=1, help="processes")
     parser.add_argument("--only", default="", help="only paths starting with this")
     parser.add_argument("--markdown", action="store_true", help="print a markdown table")
     args = parser.parse_args()
     began = time.perf_counter()
     text = SCENARIO.read_text()
     data = tomllib.loads(text)
-    base = headlines(negsim.load_scenario("tag2018"), range(args.runs))
     paths = [p for p in estimated_paths(text) if p.startswith(args.only)]
+    if not paths:
+        parser.error(f"--only {args.only}: no estimated parameter of tag2018 starts with it")
+    base = headlines(negsim.load_scenario("tag2018"), range(args.runs))
     paths.sort(key=_is_trade_data)  # behaviour first, then the trade data (stable)
     print(
         f"tag2018, bilateral, {args.runs} paired seeds per arm, {len(paths)} parameters; "
@@ -160,7 +163,23 @@ def main() -> None:
                 flush=True,
             )
     print(f"knife edges (> {100 * LIMIT:.0f} pp): {', '.join(edges) or 'none'}")
+    print(noise_note(args.runs))
     print(f"{2 * len(paths) * args.runs + args.runs} runs in {time.perf_counter() - began:.0f} s")
+
+
+def noise_note(runs: int) -> str:
+    """How large a move of a share is noise at ``runs`` seeds per arm (95%, the worst case).
+
+    A share near one half over ``runs`` seeds has variance at most 1/(4·runs); the
+    difference of two such shares at most twice that (no credit taken for pairing),
+    so a move within 1.96·sqrt(1/(2·runs)) is within the noise.
+    """
+    half = 1.96 * np.sqrt(1.0 / (2 * runs))
+    note = f"moves up to {100 * half:.0f} pp can be noise at {runs} runs per arm (95%)"
+    if half >= LIMIT:
+        fewest = int(np.ceil((1.96 / LIMIT) ** 2 / 2))
+        note += f": too few to resolve the {100 * LIMIT:.0f} pp limit (use --runs {fewest} or more)"
+    return note
 
 
 def _is_trade_data(path: str) -> bool:
