@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy import stats
+from search_effort import at_least
 
 import negsim
 from negsim.economy import World, trade_war
@@ -326,8 +327,9 @@ def statics(runs: int) -> None:
         b = pd.DataFrame([run(seed, high) for seed in range(runs)])
         print(f"{label}: {low} -> {high}, {runs} paired seeds, difference (95% interval)")
         for column in COLUMNS:
+            both = a[column].notna() & b[column].notna()  # the means of the pairs differenced
             print(
-                f"  {column:16s} {a[column].mean():8.4f} -> {b[column].mean():8.4f}  "
+                f"  {column:16s} {a[column][both].mean():8.4f} -> {b[column][both].mean():8.4f}  "
                 f"{interval((b[column] - a[column]).to_numpy(dtype=float))}"
             )
 
@@ -335,7 +337,7 @@ def statics(runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", choices=["record", "statics"])
-    parser.add_argument("--runs", type=int, default=500)
+    parser.add_argument("--runs", type=at_least(2), default=500)
     parser.add_argument("--only", default="", help="only the statics whose label holds this")
     args = parser.parse_args()
     if args.only:
