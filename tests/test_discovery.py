@@ -135,3 +135,13 @@ def test_a_parameter_that_is_not_a_number_is_kept_or_dropped_by_value():
     found = discover(frame, "y", above=0.5)
     assert "elections is [2, 26]" in found.sentence
     assert set(found.scores.index) == {"a", "elections"}
+
+
+def test_discover_reads_the_derived_escalation_as_compare_does():
+    # escalation is 1 where a threat was executed or a retaliation made (analysis.prepare)
+    runs = _runs()
+    runs["threats_executed"] = (runs["y"] > 0.5).astype(int)
+    runs["retaliations"] = 0
+    found = discover(runs, "escalation", above=0.5)
+    assert found.cases == int((runs["y"] > 0.5).sum())
+    assert found.limits.set_index("parameter").loc["a", "low"] == pytest.approx(0.6, abs=0.03)

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from negsim.analysis import AnalysisError, load, resolve_metrics, results_folder
+from negsim.analysis import AnalysisError, load, prepare, resolve_metrics, results_folder
 from negsim.analysis.sections import write_section
 
 #: Fewest runs PRIM is run on: with the default 5% peels and 5% minimum mass, fewer
@@ -215,8 +215,7 @@ def discover(
         AnalysisError: bad metric or threshold, too few runs, no parameter that varies,
             or the optional packages missing.
     """
-    if "status" in df.columns:
-        df = df[df["status"].astype(str) == "ok"]
+    df = prepare(df)  # successful runs, with the derived metrics compare reads too
     if len(df) < MIN_RUNS:
         raise AnalysisError(f"{len(df)} runs: PRIM needs at least {MIN_RUNS} successful runs")
     x = parameter_frame(df)

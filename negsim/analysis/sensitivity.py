@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from negsim.analysis import DEFAULT_SEED, AnalysisError, resolve_metrics
+from negsim.analysis import DEFAULT_SEED, AnalysisError, prepare, resolve_metrics
 from negsim.analysis.sections import write_section
 
 METHODS = ("sobol", "morris")
@@ -211,8 +211,7 @@ def analyse(
         AnalysisError: wrong design kind, unknown metric, incomplete design points.
     """
     check_design(design, method)
-    if "status" in runs:
-        runs = runs[runs["status"].astype(str) == "ok"]
+    runs = prepare(runs)  # successful runs, with the derived metrics compare reads too
     if runs.empty:
         raise AnalysisError("no successful runs to analyse")
     if metrics is None:
