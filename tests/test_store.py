@@ -88,7 +88,7 @@ def test_a_full_disk_is_one_line_leaves_no_temporary_and_resume_completes(
     def full_disk(table, where, **kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
-            Path(where).write_bytes(b"PAR1 half")  # a part of a part, then the disk is full
+            where.write(b"PAR1 half")  # a part of a part, then the disk is full
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real(table, where, **kwargs)
 
@@ -102,6 +102,49 @@ def test_a_full_disk_is_one_line_leaves_no_temporary_and_resume_completes(
     monkeypatch.setattr(pq, "write_table", real)
     run_experiment(small(), out=tmp_path, workers=0, resume=True)
     pd.testing.assert_frame_equal(load_results(tmp_path), whole)
+
+
+def test_a_disk_the_sweep_filled_still_takes_the_manifest_marked_interrupted(
+    tmp_path, monkeypatch
+):
+    # the disk fills on the second part: no file can be written until the room set
+    # aside at the start (a .reserve-*.tmp file) is given back
+    import pyarrow.parquet as pq
+
+    from negsim.sweeps import session
+
+    real_part, real_manifest = pq.write_table, session.write_manifest
+    state = {"parts": 0, "full": False}
+
+    def reserve_left() -> bool:
+        return any(p.name.startswith(".reserve-") for p in tmp_path.iterdir())
+
+    def part(table, where, **kwargs):
+        state["parts"] += 1
+        state["full"] = state["full"] or state["parts"] == 2
+        if state["full"] and reserve_left():
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_part(table, where, **kwargs)
+
+    def manifest(out, data):
+        if state["full"] and reserve_left():
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_manifest(out, data)
+
+    monkeypatch.setattr(pq, "write_table", part)
+    monkeypatch.setattr(session, "write_manifest", manifest)
+    with pytest.raises(ExperimentError, match="No space left on device"):
+        run_experiment(small(), out=tmp_path, workers=0, rows_per_file=4)
+    written = json.loads((tmp_path / "manifest.json").read_text())
+    assert written["state"] == "interrupted" and written["counts"]["written"] == 4
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_parts_hold_rows_per_file_runs(tmp_path):
+    run_experiment(small(), out=tmp_path, workers=0, rows_per_file=5, chunk_size=3)
+    sizes = [len(pd.read_parquet(p)) for p in sorted(tmp_path.glob("part-*.parquet"))]
+    total = sum(sizes)
+    assert sizes == [5] * (total // 5) + ([total % 5] if total % 5 else [])
 
 
 def test_a_bit_flipped_part_is_refused_by_name_and_resume_reruns_its_runs(tmp_path, whole):

@@ -63,6 +63,27 @@ def write_json(path: str | Path, data: Any) -> None:
     write_text(path, json.dumps(data, indent=2, default=str) + "\n")
 
 
+def reserve_room(folder: Path, size: int, prefix: str = "reserve") -> Path | None:
+    """Fill a temporary file of ``size`` bytes in ``folder``: room to give back later.
+
+    Deleting it before the last writes of a session leaves them that much room on a
+    disk the session has filled. Returns ``None`` where there is no room to set aside
+    already (the session goes on; its last writes may then fail, as they would have).
+    A killed session's file is a temporary file like any other (:func:`remove_temporaries`
+    with the same ``prefix``).
+    """
+    path = folder / f".{prefix}.{os.getpid()}{TMP_SUFFIX}"
+    try:
+        with path.open("wb") as handle:
+            handle.write(bytes(size))  # zeros written, not a sparse file: the blocks are taken
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError:
+        path.unlink(missing_ok=True)
+        return None
+    return path
+
+
 def remove_temporaries(folder: Path, prefix: str = "") -> None:
     """Remove the temporary files of ``prefix*`` targets a killed writer left in ``folder``.
 

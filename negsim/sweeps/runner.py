@@ -302,15 +302,18 @@ class _Sweep:
             )
         self.buffer.extend(rows)
         bar.update(len(rows), len(errors))
-        stale = time.perf_counter() - self.last_flush >= FLUSH_SECONDS
-        if len(self.buffer) >= self.rows_per_file or stale:
+        while len(self.buffer) >= self.rows_per_file:  # parts of rows_per_file runs
+            self._flush(self.rows_per_file)
+        if self.buffer and time.perf_counter() - self.last_flush >= FLUSH_SECONDS:
             self._flush()  # a kill loses at most FLUSH_SECONDS of finished runs
 
-    def _flush(self) -> None:
+    def _flush(self, count: int | None = None) -> None:
+        """Write the first ``count`` buffered runs (all by default) as one part."""
         self.last_flush = time.perf_counter()
         if self.buffer:
-            rows, self.buffer = self.buffer, []  # dropped if the write fails: resume redoes them
-            self.session.write_part(rows)
+            count = len(self.buffer) if count is None else count
+            rows, self.buffer = self.buffer[:count], self.buffer[count:]
+            self.session.write_part(rows)  # dropped if the write fails: resume redoes them
 
     def _stop(self, exc: BaseException, seconds: float) -> None:
         """End an interrupted session: save what finished, mark it, raise one line."""

@@ -31,6 +31,20 @@ from negsim.sweeps.manifest import (
 if TYPE_CHECKING:
     from negsim.sweeps.runner import Plan, SweepSummary
 
+#: Bytes set aside during a session, beyond twice the manifest's size at its start:
+#: the manifest grows by about 100 bytes a part, and the session log by a line.
+RESERVED = 64 * 1024
+
+
+def reserve_prefix(shard: tuple[int, int] | None) -> str:
+    """The name prefix of the room a session (of ``shard``) sets aside."""
+    return f"reserve-{store.shard_prefix(shard)}"
+
+
+def _size(out: Path) -> int:
+    path = out / MANIFEST
+    return path.stat().st_size if path.is_file() else 0
+
 
 @dataclass
 class Session:
@@ -45,15 +59,22 @@ class Session:
     started: str = ""
     where: str = ""
     index: int = 0
+    reserve: Path | None = None  # room set aside for the last manifest (a full disk)
 
     def start(self, where: str) -> None:
-        """Write the manifest with state ``running`` (creating it for a new folder)."""
+        """Write the manifest with state ``running`` (creating it for a new folder).
+
+        Then set aside room for the last manifest (:meth:`save_after_failure`).
+        """
         self.started, self.where = now(), where
         self.index = store.next_index(self.plan.out, self.plan.shard)
         with manifest_lock(self.plan.out):
             manifest = self._current()
             manifest["state"] = "running"
             write_manifest(self.plan.out, manifest)
+        self.reserve = atomic.reserve_room(
+            self.plan.out, RESERVED + 2 * _size(self.plan.out), reserve_prefix(self.plan.shard)
+        )
 
     def write_part(self, rows: list[dict[str, Any]]) -> None:
         """Write finished rows as the session's next part."""
@@ -91,6 +112,7 @@ class Session:
             manifest["state"] = state
             write_manifest(out, manifest)
         log_session(out, self._facts(state, summary))
+        self._release()
 
     def save_after_failure(self, flush: Any, summary: SweepSummary) -> int:
         """Write what finished and mark the manifest ``interrupted``, as far as the disk lets.
@@ -98,12 +120,18 @@ class Session:
         Returns:
             The runs this session wrote.
         """
-        for step in (flush, lambda: self.finish("interrupted", summary)):
+        for step in (flush, self._release, lambda: self.finish("interrupted", summary)):
             try:
                 step()
             except OSError:
                 pass  # a full disk: what was written stays; --resume redoes the rest
         return self.written
+
+    def _release(self) -> None:
+        """Give back the room set aside at the start, so the last manifest fits a full disk."""
+        if self.reserve is not None:
+            self.reserve.unlink(missing_ok=True)
+            self.reserve = None
 
     def _current(self) -> dict[str, Any]:
         """The folder's manifest brought up to this plan's replications and arms."""
@@ -157,6 +185,7 @@ def prepare_folder(
     _check_owner(plan, manifest, files, resume)
     if not dry_run:
         atomic.remove_temporaries(out, store.shard_prefix(plan.shard))
+        atomic.remove_temporaries(out, reserve_prefix(plan.shard))
         atomic.remove_temporaries(out, MANIFEST)
     return _resumed(plan, manifest, dry_run)
 

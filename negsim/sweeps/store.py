@@ -119,7 +119,8 @@ def write_part(
     table = table.replace_schema_metadata(meta)
     final = out / name
     with atomic.atomic_path(final) as tmp:
-        pq.write_table(table, tmp, write_page_checksum=True)
+        with pa.OSFile(str(tmp), "wb") as sink:  # closed before a failed write is removed,
+            pq.write_table(table, sink, write_page_checksum=True)  # so a full disk gets its space back
         digest = sha256(tmp)
     return final, digest
 
