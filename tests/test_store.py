@@ -104,9 +104,7 @@ def test_a_full_disk_is_one_line_leaves_no_temporary_and_resume_completes(
     pd.testing.assert_frame_equal(load_results(tmp_path), whole)
 
 
-def test_a_disk_the_sweep_filled_still_takes_the_manifest_marked_interrupted(
-    tmp_path, monkeypatch
-):
+def test_a_disk_the_sweep_filled_still_takes_the_manifest_marked_interrupted(tmp_path, monkeypatch):
     # the disk fills on the second part: no file can be written until the room set
     # aside at the start (a .reserve-*.tmp file) is given back
     import pyarrow.parquet as pq

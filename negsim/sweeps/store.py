@@ -119,8 +119,9 @@ def write_part(
     table = table.replace_schema_metadata(meta)
     final = out / name
     with atomic.atomic_path(final) as tmp:
-        with pa.OSFile(str(tmp), "wb") as sink:  # closed before a failed write is removed,
-            pq.write_table(table, sink, write_page_checksum=True)  # so a full disk gets its space back
+        # closed before a failed write is removed, so a full disk gets its space back
+        with pa.OSFile(str(tmp), "wb") as sink:
+            pq.write_table(table, sink, write_page_checksum=True)
         digest = sha256(tmp)
     return final, digest
 
