@@ -529,6 +529,9 @@ def test_resume_warns_when_the_code_changed_since(tmp_path):
     summary = run_experiment(exp, out=tmp_path, workers=0, resume=True)
     assert summary.ran == 6 and len(summary.warnings) == 1
     assert "changed since these results were started" in summary.warnings[0]
+    # a complete folder re-read adds no run to mix with the old ones: no warning
+    again = run_experiment(exp, out=tmp_path, workers=0, resume=True)
+    assert again.ran == 0 and again.warnings == []
 
 
 def test_resume_warns_when_the_results_came_from_other_cpu_paths(tmp_path):

@@ -232,14 +232,16 @@ def _resumed(plan: Plan, manifest: dict[str, Any] | None, dry_run: bool) -> Sess
                 f"{part}: corrupt ({why}); moved to {moved.name}, its runs re-run"
             )
     session.done = found.done
+    # only runs added beside earlier ones can mix: a complete folder re-read (the quick
+    # start) adds none, whatever changed since
+    adding = next(plan.runs(found.done), None) is not None
     old_source = manifest.get("versions", {}).get("negsim_source")
-    if found.done and old_source and old_source != source_hash():
+    if found.done and adding and old_source and old_source != source_hash():
         session.warnings.append(
             f"{plan.out}: negsim's code or built-in scenarios changed since these results were "
             "started; resumed runs may not match the earlier ones (--overwrite to redo all)"
         )
     old_paths, here = manifest.get("versions", {}).get("float_paths"), float_paths()
-    adding = next(plan.runs(found.done), None) is not None
     if found.done and adding and old_paths and old_paths != here:
         session.warnings.append(
             f"{plan.out}: these results were computed with other CPU paths ({old_paths}; "
