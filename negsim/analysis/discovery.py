@@ -5,9 +5,11 @@ a threshold as cases of interest and runs the Patient Rule Induction Method
 (Friedman and Fisher 1999) over the runs' ``param.*`` columns: it peels the box of
 all runs, a few per cent at a time, towards the region where the cases are densest.
 Each step of the *peeling trajectory* trades coverage (share of all cases inside the
-box) for density (share of the box's runs that are cases). The chosen box is the
-densest step that still covers at least ``min_coverage`` of the cases, and is stated
-in words ("escalation in 92% of runs when ... and ...").
+box) for density (share of the box's runs that are cases). Of the steps that still
+cover at least ``min_coverage`` of the cases, those within 2 points of the highest
+density are as good; the chosen box is the one of these that restricts the fewest
+parameters (then the one covering most, :func:`choose_step`), stated in words
+("escalation in 92% of runs when ... and ...").
 
 PRIM is the ``prim`` package (optional extra ``negsim[discovery]``): the PRIM of the
 EMA Workbench extracted as a small pure-Python package, one version on every
@@ -131,7 +133,11 @@ def cases_of_interest(
     return cases.to_numpy(dtype=bool), rule
 
 
-def choose_step(trajectory: pd.DataFrame, min_coverage: float, slack: float = 0.02) -> int:
+#: Steps within this much of the highest density count as equally dense (choose_step).
+SLACK = 0.02
+
+
+def choose_step(trajectory: pd.DataFrame, min_coverage: float, slack: float = SLACK) -> int:
     """The step to report: dense, covering at least ``min_coverage``, and simple.
 
     Among the steps that cover at least ``min_coverage`` of the cases, those within
@@ -350,8 +356,10 @@ def report_discovery(
         "",
         f"![peeling trajectory](figures/{figure.name})",
         "",
-        f"The chosen box is the densest step of the peeling trajectory that still covers "
-        f"at least {min_coverage:.0%} of the cases (step {found.chosen} of "
+        f"The chosen box is, of the steps of the peeling trajectory that still cover at "
+        f"least {min_coverage:.0%} of the cases and come within {100 * SLACK:.0f} points of "
+        f"their highest density, the one restricting the fewest parameters "
+        f"(step {found.chosen} of "
         f"{len(found.trajectory)}; `discover_{name}.csv`, box in `discover_{name}_box.csv`; "
         + (
             f"restrictions dropped as not significant, quasi-p > {QP_MAX}: "
