@@ -9,7 +9,9 @@ propagate out of ``main`` and fail the test.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from negsim.cli import main
-from negsim.sweeps import Experiment, run_experiment
+from negsim.sweeps import Experiment, ExperimentError, load_results, run_experiment
 
 REPO = Path(__file__).resolve().parents[1]
 SETTINGS = settings(
@@ -295,3 +297,82 @@ def test_an_unknown_strategy_in_an_experiment_runs_nothing_and_loses_nothing(
     line = error_line(["sweep", str(path), "--out", str(folder), "--overwrite"], capsys)
     assert line.startswith(f"{path}: ") and "unknown strategy 'hawk'" in line
     assert {p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+
+
+@pytest.fixture(scope="module")
+def two_arms(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("two_arms")
+    arms = {"b": {"protocol": "bilateral"}, "m": {"protocol": "multilateral"}}
+    run_experiment(Experiment(name="two", arms=arms, replications=3), out=out, workers=0)
+    return out
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_compare_groups_only_by_columns_that_hold_arms(two_arms, tmp_path, capsys):
+    for column in ("seed", "utility.US"):
+        line = error_line(
+            ["compare", str(two_arms), "--by", column, "--out", str(tmp_path)], capsys
+        )
+        assert line.startswith(f"--by {column!r}: not a column to group runs by")
+    assert not any(tmp_path.iterdir())
+
+
+def test_compare_says_when_a_folder_is_not_a_finished_sweep(two_arms, tmp_path, capsys):
+    folder = tmp_path / "f"
+    shutil.copytree(two_arms, folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["state"] = "interrupted"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["compare", str(folder), "--out", str(tmp_path / "r1")]) == 0
+    assert "the sweep is interrupted (6 of 6 runs)" in capsys.readouterr().err
+    (folder / "manifest.json").unlink()
+    assert main(["compare", str(folder), "--out", str(tmp_path / "r2")]) == 0
+    assert "no manifest.json: the parts' checksums" in capsys.readouterr().err
+    assert main(["compare", str(two_arms), "--out", str(tmp_path / "r3")]) == 0
+    assert "warning" not in capsys.readouterr().err  # a finished sweep: nothing to say
+
+
+def test_compare_will_not_write_into_another_experiments_results(two_arms, store, tmp_path, capsys):
+    other = tmp_path / "other"
+    shutil.copytree(store, other)
+    before = files_of(other)
+    line = error_line(["compare", str(two_arms), "--out", str(other)], capsys)
+    assert line.startswith(f"--out {other}: the results folder of experiment 'tiny'")
+    assert files_of(other) == before
+
+
+def test_compare_on_a_full_disk_changes_nothing_and_names_the_folder(
+    two_arms, tmp_path, capsys, monkeypatch
+):
+    from negsim.sweeps import atomic
+
+    folder = tmp_path / "f"
+    shutil.copytree(two_arms, folder)
+    assert main(["compare", str(folder)]) == 0
+    capsys.readouterr()
+    before = files_of(folder)
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(atomic.os, "replace", full)
+    line = error_line(["compare", str(folder)], capsys)
+    assert line == (
+        f"{folder}: cannot write the report there (No space left on device); nothing in it "
+        "was changed; write it elsewhere with --out FOLDER"
+    )
+    assert files_of(folder) == before
+    fresh = tmp_path / "fresh"
+    error_line(["compare", str(folder), "--out", str(fresh)], capsys)
+    assert not fresh.exists()  # no empty folder left behind
+
+
+def test_a_manifest_of_another_folder_is_named_as_such(two_arms, store, tmp_path):
+    folder = tmp_path / "f"
+    shutil.copytree(two_arms, folder)
+    shutil.copy(store / "manifest.json", folder / "manifest.json")
+    with pytest.raises(ExperimentError, match="a part of experiment 'two', not 'tiny'"):
+        load_results(folder)

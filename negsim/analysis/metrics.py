@@ -129,11 +129,16 @@ def group_columns(df: pd.DataFrame) -> list[str]:
 
 def arm_values(df: pd.DataFrame, by: str) -> list[Any]:
     """The distinct values of ``by`` (numbers in numeric order, others as strings)."""
+    choices = group_columns(df)
     if by not in df.columns:
-        choices = group_columns(df)
         raise AnalysisError(
             f"unknown --by column {by!r}{did_you_mean(by, list(df.columns))}; "
             f"available: {compact(choices)}"
+        )
+    if by not in choices:
+        raise AnalysisError(
+            f"--by {by!r}: not a column to group runs by (seeds, outcomes and parameters "
+            f"of more than 50 values are not); available: {compact(choices)}"
         )
     values = df[by].dropna().unique().tolist()
     try:
@@ -147,10 +152,13 @@ def check_arms(df: pd.DataFrame, by: str, baseline: Any) -> tuple[Any, list[Any]
     arms = arm_values(df, by)
     if len(arms) < 2:
         only = f" ({arms[0]!r})" if arms else ""
+        varied = [c for c in group_columns(df) if df[c].nunique() >= 2]
+        hint = f"try --by with one of: {compact(varied)}" if varied else "no column varies"
+        if "design_point" in varied:
+            hint += "; a sensitivity design is read by negsim sensitivity"
         raise AnalysisError(
             f"only one value{only} in column {by!r} among successful runs; "
-            f"a comparison needs at least two arms (try --by with one of: "
-            f"{compact(group_columns(df))})"
+            f"a comparison needs at least two arms ({hint})"
         )
     if baseline is None:
         baseline = arms[0]

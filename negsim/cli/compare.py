@@ -13,6 +13,7 @@ import click
 from negsim.cli.errors import UserError, path_option, renamed
 from negsim.sweeps import resolve_results_folder
 from negsim.sweeps.atomic import staged_folder
+from negsim.sweeps.manifest import MANIFEST, read_manifest
 
 
 @click.command("compare")
@@ -81,16 +82,69 @@ def compare(
         raise UserError(f"unexpected argument {more_metrics[0]!r} (one RESULTS folder only)")
     source = resolve_results_folder(results)
     folder = out or source
-    with staged_folder(folder) as staging:  # every file replaced whole, or none on an error
-        table = analysis.report(
-            source,
-            staging,
-            by,
-            [*metrics, *more_metrics] or None,
-            baseline=baseline,
-            n_resamples=resamples,
-            bootstrap_seed=bootstrap_seed,
-        )
+    manifest = read_manifest(source)
+    _warn_if_not_whole(source, manifest)
+    if out is not None:
+        _refuse_other_results(out, source, manifest)
+    created = not folder.exists()
+    try:
+        with staged_folder(folder) as staging:  # every file replaced whole, or none on an error
+            table = analysis.report(
+                source,
+                staging,
+                by,
+                [*metrics, *more_metrics] or None,
+                baseline=baseline,
+                n_resamples=resamples,
+                bootstrap_seed=bootstrap_seed,
+            )
+    except OSError as exc:
+        if created and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()  # nothing was written: leave no empty folder behind
+        why = exc.strerror or str(exc)
+        raise UserError(
+            f"{folder}: cannot write the report there ({why}); nothing in it was changed"
+            + ("; write it elsewhere with --out FOLDER" if out is None else "")
+        ) from None
     click.echo(f"wrote {folder / 'report.md'}, comparison.csv and figures/")
     for sentence in analysis.effect_sentences(table, by, names=table.attrs.get("names")):
         click.echo(f"- {sentence}")
+
+
+def _warn_if_not_whole(source: Path, manifest: dict | None) -> None:
+    """One warning line when the folder's sweep did not finish, or has no manifest."""
+    if manifest is None:
+        if not any(source.glob("*.parquet")):
+            return  # not a results folder: the analysis says so
+        click.echo(
+            f"negsim: warning: {source}: no {MANIFEST}: the parts' checksums and the "
+            "experiment they belong to cannot be checked",
+            err=True,
+        )
+        return
+    state, counts = manifest.get("state"), manifest.get("counts", {})
+    if state not in ("complete", None):
+        click.echo(
+            f"negsim: warning: {source}: the sweep is {state} ({counts.get('written', '?')} "
+            f"of {counts.get('runs', '?')} runs): the comparison reads only the runs there, "
+            "and arms may hold different seeds (negsim sweep --resume finishes it)",
+            err=True,
+        )
+
+
+def _refuse_other_results(out: Path, source: Path, manifest: dict | None) -> None:
+    """Refuse to write a report into the results folder of another experiment."""
+    if out.resolve() == source.resolve():
+        return
+    there = read_manifest(out) if out.is_dir() else None
+    if there is None:
+        return
+    mine = (manifest or {}).get("experiment")
+    if there.get("experiment") != mine or there.get("fingerprint") != (manifest or {}).get(
+        "fingerprint"
+    ):
+        raise UserError(
+            f"--out {out}: the results folder of experiment {there.get('experiment')!r}; "
+            f"a report of {mine!r} would sit beside runs it does not describe: "
+            "choose another folder"
+        )

@@ -170,17 +170,17 @@ def scan(out: Path, manifest: dict[str, Any] | None) -> Scan:
     for part in parts(out):
         digest = sha256(part)
         known = listed.get(part.name, {}).get("sha256")
-        if known and known != digest:
-            found.corrupt.append((part, "its SHA-256 differs from the manifest's"))
-            continue
         try:
             table = _read(part, columns=[*RUN_ID, "status"])
         except ExperimentError as exc:
             found.corrupt.append((part, str(exc).split(": ", 1)[-1]))
             continue
         foreign = _foreign(table.schema.metadata or {}, manifest)
-        if foreign:
+        if foreign:  # before the checksum: a manifest of another folder lists other parts
             found.foreign.append((part, foreign))
+            continue
+        if known and known != digest:
+            found.corrupt.append((part, "its SHA-256 differs from the manifest's"))
             continue
         cols = table.to_pydict()
         ids = list(zip(cols["design_point"], cols["arm"], cols["replication"], strict=True))
