@@ -11,6 +11,7 @@ import pytest
 from negsim.analysis import AnalysisError
 from negsim.analysis import sensitivity as sa
 from negsim.cli import main
+from negsim.scenarios import load_scenario
 
 BOUNDS = {"a": {"low": 0.0, "high": 1.0}, "b": {"low": 0.0, "high": 1.0}}
 
@@ -189,3 +190,18 @@ def test_the_help_examples_name_experiments_of_their_method(monkeypatch):
         if name.startswith("my_"):  # the user's own file
             continue
         assert Experiment.from_file(resolve_experiment(name)).design.kind == method
+
+
+def test_sensitivity_refuses_a_metric_no_run_records_before_running(tmp_path, capsys):
+    path = tmp_path / "tiny_sobol.toml"
+    path.write_text(SOBOL_TOML)
+    out = tmp_path / "res"
+    args = ["sensitivity", str(path), "--method", "sobol", "--out", str(out), "--workers", "0"]
+    assert main([*args, "--metrics", "utlity.US"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown metric 'utlity.US' (did you mean 'utility.US'?)" in err
+    assert not out.exists()  # nothing ran
+    assert main([*args, "--no-sweep", "--overwrite"]) == 2
+    assert "--overwrite and --no-sweep exclude each other" in capsys.readouterr().err
+    # the metrics the analysis derives are known before any run too
+    sa.check_metrics(load_scenario("tag2018"), ["escalation", "coerced.*"])

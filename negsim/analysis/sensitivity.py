@@ -24,13 +24,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from negsim.analysis import DEFAULT_SEED, AnalysisError, prepare, resolve_metrics
 from negsim.analysis.sections import write_section
+from negsim.record.schema import RecordSchema
+
+if TYPE_CHECKING:
+    from negsim.scenarios import Scenario
 
 METHODS = ("sobol", "morris")
 #: Metrics analysed unless told otherwise (where the results have them).
@@ -269,6 +273,22 @@ def resolve_ok(runs: pd.DataFrame, pattern: str) -> bool:
         return bool(resolve_metrics(runs, [pattern]))
     except AnalysisError:
         return False
+
+
+def check_metrics(scenario: Scenario, metrics: list[str]) -> None:
+    """Refuse, before any run, metrics that no run of ``scenario`` can record.
+
+    The columns are the record schema's for every table either protocol can hold,
+    with the metrics the analysis derives (:func:`negsim.analysis.prepare`).
+
+    Raises:
+        AnalysisError: a name or pattern that matches no metric (as :func:`analyse` would).
+    """
+    if not metrics:
+        return
+    tables = [f"{a}-{b}" for a, b in scenario.tables] + ["all"]
+    columns = RecordSchema.from_scenario(scenario, tables).columns()
+    resolve_metrics(prepare(pd.DataFrame({c: [0.0] for c in columns})), metrics)
 
 
 def check_design(design: Any, method: str) -> None:

@@ -70,12 +70,16 @@ def sensitivity(
     """
     from negsim.analysis import AnalysisError, load
     from negsim.analysis import sensitivity as sa
+    from negsim.scenarios import scenario_from_dict
     from negsim.sweeps import Experiment, ExperimentError, resolve_experiment, run_experiment
 
     try:
         path = resolve_experiment(experiment)
         exp = Experiment.from_file(path)
         sa.check_design(exp.design, method)
+        sa.check_metrics(scenario_from_dict(exp.scenario_data(str(path))), [*metrics])
+        if no_sweep and overwrite:
+            raise _user_error("--overwrite and --no-sweep exclude each other: nothing would run")
         folder = out or Path("results") / exp.name
         if not no_sweep:
             summary = run_experiment(
