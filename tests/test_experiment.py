@@ -476,6 +476,26 @@ def test_unreachable_scheduler_is_one_line_and_loses_nothing(tmp_path):
     assert snapshot(out) == before
 
 
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--scheduler", "local", "--scheduler-file", "s.json"], "exclude each other"),
+        (["--scheduler", "local", "--workers", "0"], "needs 1 worker or more"),
+    ],
+)
+def test_scheduler_options_that_contradict_are_refused_and_lose_nothing(
+    tmp_path, capsys, options, message
+):
+    out = tmp_path / "o"
+    run_experiment(small(), out=out, workers=0)
+    before = snapshot(out)
+    path = tmp_path / "e.toml"
+    path.write_text(BASE_FILE)
+    assert main(["sweep", str(path), "--out", str(out), "--overwrite", *options]) == 2
+    assert message in capsys.readouterr().err
+    assert snapshot(out) == before
+
+
 def test_folder_of_another_experiment_is_refused_unless_overwrite(tmp_path, capsys):
     out = tmp_path / "out"
     run_experiment(small(), out=out, workers=0)

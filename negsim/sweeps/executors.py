@@ -74,6 +74,13 @@ def open_pool(
         scheduler_file: the JSON file a ``dask scheduler --scheduler-file`` (or
             dask-mpi) wrote.
     """
+    if scheduler is not None and scheduler_file is not None:
+        raise ExperimentError("--scheduler and --scheduler-file exclude each other; give one")
+    if scheduler == "local" and workers == 0:
+        raise ExperimentError(
+            "--scheduler local --workers 0: a local Dask cluster needs 1 worker or more "
+            "(--workers 0 runs in this process, without Dask)"
+        )
     if scheduler is None and scheduler_file is None:
         if workers == 0:
             yield Pool(InlineExecutor(), "in-process", lambda: 1)
