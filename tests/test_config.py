@@ -78,7 +78,7 @@ def test_overrides_do_not_leak_into_the_next_load():
     [
         ({"JP.security.reliance.US": 1.5}, "JP.security.reliance.US = 1.5"),
         ({"US.tariffs.JP.autos": -0.1}, "US.tariffs.JP.autos = -0.1"),
-        ({"JP.security.relianse.US": 0.5}, "did you mean 'JP.security.reliance'"),
+        ({"JP.security.relianse.US": 0.5}, "did you mean 'JP.security.reliance.US'"),
         ({"economy.elasticty": 3}, "did you mean 'economy.elasticity'"),
         ({"US.politics.lobby.stel": 1.0}, "did you mean 'steel'"),
         ({"economy.elasticity": "high"}, "economy.elasticity"),

@@ -68,6 +68,8 @@ def test_choose_step_prefers_dense_then_simple():
         ({"metric": "y", "above": 1.0}, "outside the range"),
         ({"metric": "y", "below": 0.0}, "outside the range"),
         ({"metric": "y"}, "exactly one of"),
+        ({"metric": "y", "above": float("nan")}, "--above nan: must be a finite number"),
+        ({"metric": "y", "below": float("inf")}, "--below inf: must be a finite number"),
     ],
 )
 def test_bad_input(kwargs, message):

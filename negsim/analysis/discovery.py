@@ -115,6 +115,9 @@ def cases_of_interest(
     low, high = float(values.min()), float(values.max())
     threshold = above if above is not None else below
     assert threshold is not None
+    if not np.isfinite(threshold):
+        side = "--above" if above is not None else "--below"
+        raise AnalysisError(f"{side} {threshold}: must be a finite number")
     inside = low <= threshold < high if above is not None else low < threshold <= high
     if not inside:
         side = "--above" if above is not None else "--below"

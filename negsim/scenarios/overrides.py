@@ -50,7 +50,7 @@ def set_path(data: dict[str, Any], path: str, value: Any, label: str = "<scenari
                 node = node[key]
                 continue
             allowed = sorted(set(node) | schema)
-            hint = did_you_mean(key, allowed, ".".join([*parts[:depth], "{}"]))
+            hint = did_you_mean(key, allowed, ".".join([*parts[:depth], "{}", *parts[depth + 1 :]]))
             raise ScenarioError(
                 f"{label}: {path}: no such parameter"
                 + (hint or f"; allowed at this level: {', '.join(allowed)}")
