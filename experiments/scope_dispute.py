@@ -102,8 +102,13 @@ def main() -> None:
         print(
             f"| {arm} | {int(rounds.notna().sum())} | {rounds.median():g} ({low:g}-{high:g}) "
             f"| {interval(both)} | {frame['deal_by_16'].mean():.0%} | {interval(farm)} "
-            f"| {frame['share_met'].mean():.2f} |"
+            f"| {_share(frame['share_met'].mean())} |"
         )
+
+
+def _share(value: float) -> str:
+    """The mean share met, or a dash where the arm has no scope demand."""
+    return "–" if np.isnan(value) else f"{value:.2f}"
 
 
 if __name__ == "__main__":

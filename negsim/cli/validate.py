@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -64,7 +65,10 @@ def validate_command(runs: int, statics_runs: int, out: Path) -> None:
         names = validation.figures(records, staging / "figures")
         validation.write_report(checks, staging / out.name, names, runs)
     for check in checks:
-        click.echo(f"{check.verdict:9s} {check.group}: {check.name}")
+        outcome = re.match(r"`([^`]+)`", check.reference)  # a static names its outcome
+        shown = f"{check.name}: {outcome.group(1)}" if outcome else check.name
+        click.echo(f"{check.verdict:9s} {check.group}: {shown}")
+    click.echo(validation.summary_line(checks))
     click.echo(f"wrote {out}")
 
 

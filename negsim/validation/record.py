@@ -111,7 +111,8 @@ def _deficit(runs: pd.DataFrame, scenario: Scenario) -> tuple[str, bool]:
     start = start_balance(scenario, "US", "JP")
     balance = _column(runs, "balance.US.JP")
     cut = float((1 - balance / start).median())
-    return f"median {balance.median():.1f} USD bn; cut by {cut:.0%} at the median", cut < 0.5
+    change = f"cut by {cut:.1%}" if cut >= 0 else f"grown by {-cut:.1%}"
+    return f"median {balance.median():.1f} USD bn; {change} at the median", cut < 0.5
 
 
 def _escalation(runs: pd.DataFrame, scenario: Scenario) -> tuple[str, bool]:
