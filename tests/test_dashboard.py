@@ -254,6 +254,23 @@ def test_port_taken_is_one_line_exit_2(capsys):
     assert len(err.splitlines()) == 1 and f"{port}" in err and "in use" in err
 
 
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--host", "999.1.1.1"], "--host 999.1.1.1: not an address this machine can listen on"),
+        (["--results", "README.md"], "--results README.md: a file, not a folder of results"),
+        (["--results", ""], "an empty path"),
+        (["--results", "no/such/folder"], "--results no/such/folder: no such folder"),
+    ],
+)
+def test_dashboard_options_that_cannot_serve_are_one_line(args, message, capsys, monkeypatch):
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    monkeypatch.setattr("negsim.cli.dashboard.missing_extra", lambda: [])  # before serving
+    assert main(["dashboard", "--port", "0", *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err
+
+
 def _need_extra() -> None:
     missing = missing_extra()
     if missing:
@@ -488,3 +505,15 @@ def test_negotiation_page_plays_another_scenario_with_its_countries(server, page
     page.get_by_role("button", name="Step").click()
     page.get_by_text("Round 1 of").wait_for()
     assert _left_localhost(page.requests) == []
+
+
+def test_status_values_that_round_to_zero_read_as_zero():
+    from negsim.dashboard.negotiation_page import shown
+
+    assert [shown(v) for v in (-1e-14, 0.0, 3.0, 0.01234, -0.5)] == [
+        "0",
+        "0",
+        "3",
+        "+0.0123",
+        "-0.5000",
+    ]

@@ -21,6 +21,7 @@ from types import FrameType
 
 import click
 
+from negsim.cli.errors import path_option
 from negsim.dashboard import RESULTS_ENV, SCENARIO_ENV
 from negsim.scenarios import load_scenario
 
@@ -59,6 +60,28 @@ def port_in_use(host: str, port: int) -> bool:
         except OSError:
             return True
     return False
+
+
+def check_host(host: str) -> None:
+    """Refuse an address this machine cannot listen on, in one line."""
+    try:
+        socket.getaddrinfo(host, None, socket.AF_INET, socket.SOCK_STREAM)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind((host, 0))
+    except (OSError, UnicodeError) as exc:
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise _user_error(
+            f"--host {host}: not an address this machine can listen on ({why}); "
+            f"e.g. {DEFAULT_HOST} or 0.0.0.0"
+        ) from None
+
+
+def check_results(results: Path) -> None:
+    """Refuse a --results that is a file or missing (the default may be missing)."""
+    if results.exists() and not results.is_dir():
+        raise _user_error(f"--results {results}: a file, not a folder of results")
+    if results != Path("results") and not results.is_dir():
+        raise _user_error(f"--results {results}: no such folder")
 
 
 def free_port(host: str = DEFAULT_HOST) -> int:
@@ -134,8 +157,8 @@ def serve(command: list[str], env: dict[str, str]) -> int:
 @click.option(
     "--results",
     "results",
-    type=click.Path(path_type=Path),
-    default=Path("results"),
+    default="results",
+    callback=path_option,  # an empty path is refused
     show_default=True,
     help="Folder of results folders (or one results folder) for the explorer.",
 )
@@ -159,8 +182,8 @@ def dashboard(port: int, host: str, results: Path, scenario: str) -> None:
         raise _user_error(
             f"the dashboard needs the optional extra: {EXTRA_HINT} (missing: {', '.join(missing)})"
         )
-    if results != Path("results") and not results.is_dir():
-        raise _user_error(f"--results {results}: no such folder")
+    check_results(results)
+    check_host(host)
     load_scenario(scenario)  # a bad name is reported as one line
     if port == 0:
         port = free_port(host)

@@ -70,7 +70,10 @@ def Status(model: DashboardModel) -> None:
             solara.Warning("not in this scenario: " + ", ".join(sorted(model.ignored)))
         solara.Markdown(latest_values(df))
         lines = ["| table | status | last offer |", "|---|---|---|"]
-        lines += [f"| {table} | {status} | `{offer}` |" for table, status, offer in offer_log(df)]
+        lines += [
+            f"| {table} | {status} | {f'`{offer}`' if offer else 'none this round'} |"
+            for table, status, offer in offer_log(df)
+        ]
         solara.Markdown("\n".join(lines))
 
 
@@ -88,8 +91,14 @@ def latest_values(df: Any) -> str:
 
 
 def shown(value: float) -> str:
-    """A value for the status text: whole numbers as such, others with four decimals."""
-    return str(int(value)) if value.is_integer() else f"{value:+.4f}"
+    """A value for the status text: whole numbers as such, others with four decimals.
+
+    A value that rounds to zero is shown as 0: utilities are 1e-14 off zero at the
+    start, and ``-0.0000`` beside ``0`` reads as a difference that is not there.
+    """
+    if value.is_integer() or abs(value) < 5e-5:
+        return str(round(value))
+    return f"{value:+.4f}"
 
 
 def TariffPlot(model: DashboardModel) -> None:
