@@ -397,7 +397,7 @@ protocol = "bilateral"
         (
             '[arms.multi]\n"JP.security.relaince.US" = 0.5\n',
             "arms.multi: JP.security.relaince.US: no such parameter (did you mean "
-            "'JP.security.reliance'?)",
+            "'JP.security.reliance.US'?)",
         ),
         (
             '[design]\nkind = "grid"\n',

@@ -164,13 +164,6 @@ class Strategy(_Strict):
         le=5.0,
     )
 
-    @model_validator(mode="after")
-    def _types_not_negative(self) -> Strategy:
-        for name in ("resolve", "margin"):
-            if any(v < 0 for v in getattr(self, name).values):
-                raise ValueError(f"{name}.values: must be >= 0 (% of own GDP)")
-        return self
-
 
 class Country(_Strict):
     """One negotiating country."""
