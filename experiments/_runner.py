@@ -38,6 +38,7 @@ def command(name: str) -> click.Command:
 
     return click.Command(
         name,
+        context_settings={"help_option_names": ["-h", "--help"]},
         params=params,
         callback=callback,
         help=f"Run experiments/{name}.toml into results/{name}/ (resuming), then its report.",

@@ -101,7 +101,7 @@ def headlines(scenario: negsim.Scenario, seeds: range) -> dict[str, float]:
         record = outcome.to_record()
         round_ = record["agreement_round.US-JP"]
         counts["deal_by_16"] += float(record["agreement.US-JP"] == 1 and round_ <= 16)
-        counts["escalation"] += float(record.get("escalations.US-CN", record["coerced.CN"]) > 0)
+        counts["escalation"] += float(record["coerced.CN"] > 0)
         above = all(
             (world.base_imports[j, i] * outcome.tariffs[j, i]).sum()
             / world.base_imports[j, i].sum()

@@ -67,7 +67,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?", default="tag2018")
     args = parser.parse_args()
-    config = negsim.load_scenario(args.scenario)
+    try:
+        config = negsim.load_scenario(args.scenario)
+    except negsim.ScenarioError as exc:
+        parser.error(str(exc))
     print(
         "| country | sector | weight in the file | revealed θ*, uniform rise "
         "| revealed θ*, proportional rise |\n|---|---|---|---|---|"

@@ -58,7 +58,7 @@ def checked(chosen: list[tuple[str, dict[str, object]]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=at_least(1), default=500, help="seeds per arm (paired)")
+    parser.add_argument("--runs", type=at_least(2), default=500, help="seeds per arm (paired)")
     parser.add_argument("--workers", type=at_least(0), default=1, help="processes")
     parser.add_argument("--candidates", type=int, nargs="*", default=[256, 1024])
     parser.add_argument("--steps", type=float, nargs="*", default=[0.025, 0.1])

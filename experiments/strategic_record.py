@@ -236,7 +236,7 @@ def measures(record: dict, scenario) -> dict:
         "car_tariff_25": float(record["tariff.US.JP.autos"] >= 0.25 - 1e-9),
         "jp_farm_tariff": record["tariff.JP.US.agriculture"],
         "jp_tariff_on_us": weighted_tariff(record, world, scenario, "JP", "US"),
-        "escalation": float(record.get("escalations.US-CN", record["coerced.CN"]) > 0),
+        "escalation": float(record["coerced.CN"] > 0),
         "truce": float(record.get("truces", 0) > 0),
         "us_cn_tariff": us_cn,
         "cn_us_tariff": cn_us,
@@ -340,9 +340,13 @@ def main() -> None:
     parser.add_argument("--runs", type=at_least(2), default=500)
     parser.add_argument("--only", default="", help="only the statics whose label holds this")
     args = parser.parse_args()
+    if args.only and args.what == "record":
+        parser.error("--only chooses statics: it has no meaning for 'record'")
     if args.only:
         for label in [k for k in STATICS if args.only not in k]:
             del STATICS[label]
+        if not STATICS:
+            parser.error(f"--only {args.only}: no static's label holds it")
     {"record": record_figures, "statics": statics}[args.what](args.runs)
 
 

@@ -148,6 +148,11 @@ def main() -> None:
             print(f"{label}: {range_line(args.runs, horizon, extra)}")
 
 
+def _share(hits: np.ndarray) -> str:
+    """The share of ``hits`` that are true, or a dash where there is none to count."""
+    return f"{hits.mean():.0%}" if hits.size else "–"
+
+
 def range_line(runs: int, horizon: int, extra: dict) -> str:
     """The China talks' length and the US-Japan deal with them lost to it, as text."""
     firsts, talks, attended, truces = [], [], [], []
@@ -162,7 +167,7 @@ def range_line(runs: int, horizon: int, extra: dict) -> str:
     return (
         f"first US-China agreement median round {np.nanmedian(first):g} ({spread(first)}), "
         f"none in {np.mean(np.isnan(first)):.0%}; a G20 truce in {truce.mean():.0%} of runs, "
-        f"the first agreement in its round in {np.mean(first[truce] == G20_ROUND):.0%} "
+        f"the first agreement in its round in {_share(first[truce] == G20_ROUND)} "
         f"of those; rounds 4-8 with China talks "
         f"{np.mean(talks):.2f} of 5; US-Japan deal, China first, median round "
         f"{np.nanmedian(after):g} ({spread(after)})"
