@@ -65,9 +65,8 @@ def port_in_use(host: str, port: int) -> bool:
 def check_host(host: str) -> None:
     """Refuse an address this machine cannot listen on, in one line."""
     try:
-        socket.getaddrinfo(host, None, socket.AF_INET, socket.SOCK_STREAM)
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            probe.bind((host, 0))
+            probe.bind((host, 0))  # resolves the name too
     except (OSError, UnicodeError) as exc:
         why = getattr(exc, "strerror", None) or str(exc)
         raise _user_error(
