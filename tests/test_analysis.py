@@ -281,7 +281,7 @@ def test_bootstrap_is_reproducible_and_depends_on_the_seed():
     first = analysis.compare(df, n_resamples=500)
     again = analysis.compare(df, n_resamples=500)
     pd.testing.assert_frame_equal(first, again)
-    other = analysis.compare(df, n_resamples=500, seed=1)
+    other = analysis.compare(df, n_resamples=500, bootstrap_seed=1)
     assert not np.allclose(first["diff_mean_lo"], other["diff_mean_lo"])
 
 
@@ -460,7 +460,7 @@ def test_report_of_a_dataframe_needs_out_and_notes_constant_metrics(tmp_path):
 
 def test_negsim_compare_writes_the_report(results, tmp_path, capsys):
     out = tmp_path / "report"
-    status = main(["compare", str(results), "--out", str(out), "--resamples", "200"])
+    status = main(["compare", str(results), "--out", str(out), "--n-resamples", "200"])
     assert status == 0
     assert (out / "report.md").exists() and (out / "comparison.csv").exists()
     assert len(list((out / "figures").glob("*.png"))) >= 3
@@ -470,7 +470,7 @@ def test_negsim_compare_writes_the_report(results, tmp_path, capsys):
 def test_negsim_compare_takes_several_metrics_after_one_option(results, tmp_path):
     out = tmp_path / "two"
     args = ["compare", str(results), "--metrics", "utility.JP", "agreement"]
-    assert main([*args, "--out", str(out), "--resamples", "200"]) == 0
+    assert main([*args, "--out", str(out), "--n-resamples", "200"]) == 0
     assert list(pd.read_csv(out / "comparison.csv")["metric"]) == ["utility.JP", "agreement"]
 
 
@@ -571,7 +571,7 @@ def test_report_builds_from_a_small_real_sweep(tmp_path):
     definition.write_text(REAL_SWEEP)
     out = tmp_path / "results" / "realtiny"
     assert main(["sweep", str(definition), "--out", str(out), "--workers", "0"]) == 0
-    assert main(["compare", str(out), "--resamples", "200"]) == 0
+    assert main(["compare", str(out), "--n-resamples", "200"]) == 0
     table = pd.read_csv(out / "comparison.csv")
     assert set(table["baseline"]) == {"bilateral"} and set(table["arm"]) == {"multilateral"}
     # every run counts, except in nash_gap (defined only for runs with an agreement)
@@ -603,7 +603,7 @@ def test_a_synthetic_five_country_world_gets_a_complete_report_in_its_own_names(
     definition.write_text(SYNTHETIC_SWEEP)
     out = tmp_path / "results" / "five"
     assert main(["sweep", str(definition), "--out", str(out), "--workers", "0"]) == 0
-    assert main(["compare", str(out), "--resamples", "200"]) == 0
+    assert main(["compare", str(out), "--n-resamples", "200"]) == 0
     text = (out / "report.md").read_text()
     table = pd.read_csv(out / "comparison.csv")
     codes = ["C01", "C02", "C03", "C04", "C05"]

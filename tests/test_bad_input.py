@@ -181,7 +181,7 @@ def test_a_damaged_results_folder(tmp_path, store, target, data, command, capsys
     exp = tmp_path / "tiny.toml"
     exp.write_text('name = "tiny"\nreplications = 2\n[arms.a]\nprotocol = "bilateral"\n')
     args = {
-        "compare": ["compare", str(folder), "--resamples", "100", "--out", str(tmp_path / "r")],
+        "compare": ["compare", str(folder), "--n-resamples", "100", "--out", str(tmp_path / "r")],
         "resume": ["sweep", str(exp), "--out", str(folder), "--workers", "0", "--resume"],
     }[command]
     check(args, capsys)

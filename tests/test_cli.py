@@ -61,6 +61,15 @@ def test_malformed_scenario_file(tmp_path):
             ["compare", "results/x", "--seed", "3"],
             "--seed was renamed --bootstrap-seed (the bootstrap's seed): use --bootstrap-seed",
         ),
+        (
+            ["compare", "results/x", "--resamples", "300"],
+            "--resamples was renamed --n-resamples (the bootstrap's resamples): use --n-resamples",
+        ),
+        (
+            ["sensitivity", "what_matters", "--method", "morris", "--resamples", "300"],
+            "--resamples was renamed --n-resamples (the bootstrap's resamples): use --n-resamples",
+        ),
+        (["sensitivity", "what_matters", "a", "--method", "morris"], "unexpected argument 'a'"),
         (["run", "--seed", "-1"], "Invalid value for '--seed'"),
         (["compare", "x", "--bootstrap-seed", "-1"], "Invalid value for '--bootstrap-seed'"),
         (["run", "--json", "--trace"], "--json and --trace exclude each other"),
@@ -96,7 +105,7 @@ def test_compare_on_a_full_disk_leaves_the_old_report_whole(tmp_path, capsys, mo
         name="two", arms={"b": {"protocol": "bilateral"}, "m": {"protocol": "multilateral"}}
     )
     run_experiment(exp.model_copy(update={"replications": 3}), out=tmp_path, workers=0)
-    assert main(["compare", str(tmp_path), "--resamples", "100"]) == 0
+    assert main(["compare", str(tmp_path), "--n-resamples", "100"]) == 0
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
 
     def full(*args, **kwargs):
@@ -104,7 +113,7 @@ def test_compare_on_a_full_disk_leaves_the_old_report_whole(tmp_path, capsys, mo
 
     monkeypatch.setattr(Figure, "savefig", full)
     capsys.readouterr()
-    assert main(["compare", str(tmp_path), "--resamples", "200"]) == 2
+    assert main(["compare", str(tmp_path), "--n-resamples", "200"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "No space left on device" in err
     after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}

@@ -143,6 +143,14 @@ def test_sensitivity_command_sweeps_resumes_and_reports(tmp_path, capsys):
     assert main(args) == 0  # resumes: nothing left to run
     assert "0 runs" in capsys.readouterr().out
     assert text.count("sensitivity sobol: begin") == 1
+    # the metrics spelt as negsim compare takes them (space-separated) give the same table
+    spaced = [*args[:-1], "utility.CN", "utility.US", "--no-sweep"]
+    assert main(spaced) == 0
+    assert pd.read_csv(out / "sensitivity_sobol.csv").equals(table)
+    # another bootstrap seed moves the intervals, not the indices
+    assert main([*spaced, "--bootstrap-seed", "1", "--n-resamples", "200"]) == 0
+    other = pd.read_csv(out / "sensitivity_sobol.csv")
+    assert other["S1"].equals(table["S1"]) and not other["S1_conf"].equals(table["S1_conf"])
     # a metric that is not in the results: one line, exit 2
     capsys.readouterr()
     assert main([*args[:-1], "nope", "--no-sweep"]) == 2

@@ -315,7 +315,7 @@ def test_the_quick_start_on_a_complete_folder_rewrites_nothing_but_figures(tmp_p
     )
     out = tmp_path / "results" / "q"
     sweep = ["sweep", str(path), "--out", str(out), "--workers", "0", "--resume"]
-    compare = ["compare", str(out), "--resamples", "100"]
+    compare = ["compare", str(out), "--n-resamples", "100"]
     assert main(sweep) == 0 and main(compare) == 0
     first = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert main(sweep) == 0 and main(compare) == 0

@@ -82,7 +82,7 @@ def sweep_curves(
     bins: int = 10,
     level: float = 0.95,
     n_resamples: int = 999,
-    seed: int = DEFAULT_SEED,
+    bootstrap_seed: int = DEFAULT_SEED,
 ) -> pd.DataFrame:
     """Metrics against a swept parameter, per arm, with interval bands.
 
@@ -97,7 +97,7 @@ def sweep_curves(
         bins: number of bins for a continuous parameter.
         level: level of the bootstrap interval of the mean.
         n_resamples: bootstrap resamples (percentile method).
-        seed: bootstrap seed.
+        bootstrap_seed: seed of the bootstrap (never a simulation's).
 
     Returns:
         One row per (arm, metric, parameter value): ``by``, ``metric``, ``x`` (the value or
@@ -133,7 +133,7 @@ def sweep_curves(
                         level=level,
                         n_resamples=n_resamples,
                         method="percentile",
-                        rng=bootstrap_rng(seed, arm, metric, column, x_value),
+                        rng=bootstrap_rng(bootstrap_seed, arm, metric, column, x_value),
                     )
                     if len(y) > 1
                     else (np.nan, np.nan)

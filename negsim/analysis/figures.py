@@ -101,7 +101,7 @@ def payoff_table(
     *,
     level: float = 0.95,
     n_resamples: int = 1999,
-    seed: int = DEFAULT_SEED,
+    bootstrap_seed: int = DEFAULT_SEED,
 ) -> pd.DataFrame:
     """Mean payoff and its components per country and arm, with bootstrap intervals.
 
@@ -129,7 +129,7 @@ def payoff_table(
                         level=level,
                         n_resamples=n_resamples,
                         method="percentile",
-                        rng=bootstrap_rng(seed, arm, column, "payoff"),
+                        rng=bootstrap_rng(bootstrap_seed, arm, column, "payoff"),
                     )
                     if len(x) > 1
                     else (np.nan, np.nan)
@@ -147,7 +147,7 @@ def plot_payoffs(
     by: str = "arm",
     *,
     n_resamples: int = 1999,
-    seed: int = DEFAULT_SEED,
+    bootstrap_seed: int = DEFAULT_SEED,
     names: Mapping[str, str] | None = None,
 ) -> Path | None:
     """Who gains what: grouped bars of mean payoff and components per country and arm.
@@ -158,7 +158,7 @@ def plot_payoffs(
     Returns:
         The path written, or None when the runs hold no ``utility.*`` columns.
     """
-    table = payoff_table(df, by, n_resamples=n_resamples, seed=seed)
+    table = payoff_table(df, by, n_resamples=n_resamples, bootstrap_seed=bootstrap_seed)
     if table.empty:
         return None
     arms = list(dict.fromkeys(table[by]))
@@ -214,7 +214,7 @@ def plot_tariffs(
     by: str = "arm",
     *,
     n_resamples: int = 999,
-    seed: int = DEFAULT_SEED,
+    bootstrap_seed: int = DEFAULT_SEED,
     names: Mapping[str, str] | None = None,
 ) -> Path | None:
     """Tariffs in force at the end: mean per arm with 95% intervals, one panel per importer.
@@ -253,7 +253,7 @@ def plot_tariffs(
                     mean_of,
                     n_resamples=n_resamples,
                     method="percentile",
-                    rng=bootstrap_rng(seed, arm, column, "tariffs"),
+                    rng=bootstrap_rng(bootstrap_seed, arm, column, "tariffs"),
                 )
                 means.append(x.mean())
                 lows.append(lo)

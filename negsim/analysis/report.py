@@ -57,7 +57,9 @@ def report(
     if baseline is None and by == "arm":
         present = {str(a) for a in df[by].dropna().unique()} if by in df else set()
         baseline = next((a for a in manifest_arms(manifest) if a in present), None)
-    table = compare(df, by, metrics, baseline, n_resamples=n_resamples, seed=bootstrap_seed)
+    table = compare(
+        df, by, metrics, baseline, n_resamples=n_resamples, bootstrap_seed=bootstrap_seed
+    )
     summary = summarize(df, by, list(dict.fromkeys(table["metric"])))
     folder.mkdir(parents=True, exist_ok=True)
     table.to_csv(folder / "comparison.csv", index=False)
@@ -110,8 +112,12 @@ def _figures(parts: ReportParts, folder: Path, default_metrics: bool, max_sweeps
     df, by, table, seed = parts.df, parts.by, parts.table, parts.bootstrap_seed
     figures = folder / "figures"
     figures.mkdir(parents=True, exist_ok=True)
-    parts.payoff_png = plot_payoffs(df, figures / "payoffs.png", by, seed=seed, names=parts.names)
-    parts.tariff_png = plot_tariffs(df, figures / "tariffs.png", by, seed=seed, names=parts.names)
+    parts.payoff_png = plot_payoffs(
+        df, figures / "payoffs.png", by, bootstrap_seed=seed, names=parts.names
+    )
+    parts.tariff_png = plot_tariffs(
+        df, figures / "tariffs.png", by, bootstrap_seed=seed, names=parts.names
+    )
     metric_list = list(dict.fromkeys(table["metric"]))
     varying = [
         m
@@ -131,7 +137,7 @@ def _figures(parts: ReportParts, folder: Path, default_metrics: bool, max_sweeps
         params, parts.sweep_kind = perturbed_parameters(df, parts.manifest), "perturbed"
     sweep_csvs = []
     for param in params[:max_sweeps] if sweep_metrics else []:
-        curves = sweep_curves(df, param, sweep_metrics, by, seed=seed)
+        curves = sweep_curves(df, param, sweep_metrics, by, bootstrap_seed=seed)
         name = _safe_name(param.removeprefix("param."))
         sweep_csvs.append(folder / f"sweep_{name}.csv")
         curves.to_csv(sweep_csvs[-1], index=False)

@@ -196,8 +196,8 @@ def analyse(
     metrics: list[str] | None = None,
     *,
     by: str = "arm",
-    resamples: int = 1000,
-    seed: int = DEFAULT_SEED,
+    n_resamples: int = 1000,
+    bootstrap_seed: int = DEFAULT_SEED,
 ) -> Sensitivity:
     """Sobol' or Morris indices of each metric, per arm, on design-point means.
 
@@ -208,8 +208,8 @@ def analyse(
         method: ``sobol`` or ``morris``; must match the design's kind.
         metrics: names or patterns; default :data:`DEFAULT_METRICS` where present.
         by: the column whose values are the arms (analysed one by one).
-        resamples: bootstrap resamples of SALib's intervals.
-        seed: seed of those resamples (never the simulation's stream).
+        n_resamples: bootstrap resamples of SALib's intervals.
+        bootstrap_seed: seed of those resamples (never the simulation's stream).
 
     Raises:
         AnalysisError: wrong design kind, unknown metric, incomplete design points.
@@ -252,9 +252,11 @@ def analyse(
                     "of the design-point means; raise replications"
                 )
             if method == "sobol":
-                frame = sobol_rows(prob, y, bool(design.second_order), resamples, seed)
+                frame = sobol_rows(prob, y, bool(design.second_order), n_resamples, bootstrap_seed)
             else:
-                frame = morris_rows(prob, x, y, int(getattr(design, "levels", 4)), resamples, seed)
+                frame = morris_rows(
+                    prob, x, y, int(getattr(design, "levels", 4)), n_resamples, bootstrap_seed
+                )
             warnings += _sample_warnings(method, frame, where)
             frame.insert(0, "metric", metric)
             frame.insert(0, "arm", arm)

@@ -218,7 +218,7 @@ def compare(
     level: float = 0.95,
     n_resamples: int = 9999,
     method: str = "auto",
-    seed: int = DEFAULT_SEED,
+    bootstrap_seed: int = DEFAULT_SEED,
 ) -> pd.DataFrame:
     """Compare each arm with a baseline arm, metric by metric.
 
@@ -240,7 +240,8 @@ def compare(
         n_resamples: bootstrap resamples.
         method: scipy's bootstrap method ("BCa", "percentile" or "basic"), or "auto":
             BCa up to :data:`BCA_MAX_N` runs per arm, percentile above.
-        seed: bootstrap seed; the same seed gives the same intervals.
+        bootstrap_seed: seed of the bootstrap (never a simulation's); the same seed
+            gives the same intervals.
 
     Returns:
         One row per (arm, metric): ``metric``, ``baseline``, ``arm``, ``n_baseline``,
@@ -266,7 +267,16 @@ def compare(
         for metric in metrics:
             rows.append(
                 _compare_metric(
-                    df, by, baseline, arm, metric, matched, level, n_resamples, method, seed
+                    df,
+                    by,
+                    baseline,
+                    arm,
+                    metric,
+                    matched,
+                    level,
+                    n_resamples,
+                    method,
+                    bootstrap_seed,
                 )
             )
     table = pd.DataFrame(rows)

@@ -25,7 +25,7 @@ from negsim.sweeps.manifest import MANIFEST, read_manifest
     "-m",
     multiple=True,
     metavar="M ...",
-    help="Metrics or patterns (utility.*), space- or comma-separated. "
+    help="Metrics or patterns (utility.*), space- or comma-separated, or repeated. "
     "Default: payoffs, agreement, escalation, econ, balances, nash_gap, varying tariffs.",
 )
 @click.option("--baseline", help="Reference arm. Default: the manifest's first arm.")
@@ -36,7 +36,18 @@ from negsim.sweeps.manifest import MANIFEST, read_manifest
     help="Folder for report.md, comparison.csv and figures/. Default: RESULTS.",
 )
 @click.option(
-    "--resamples", default=9999, show_default=True, type=click.IntRange(min=100, max=10**7)
+    "--n-resamples",
+    default=9999,
+    show_default=True,
+    type=click.IntRange(min=100, max=10**7),
+    help="Resamples of each bootstrap interval.",
+)
+@click.option(
+    "--resamples",
+    type=int,
+    hidden=True,
+    expose_value=False,
+    callback=renamed("--resamples", "--n-resamples", "the bootstrap's resamples"),
 )
 @click.option(
     "--bootstrap-seed",
@@ -59,7 +70,7 @@ def compare(
     metrics: tuple[str, ...],
     baseline: str | None,
     out: Path | None,
-    resamples: int,
+    n_resamples: int,
     bootstrap_seed: int,
 ) -> None:
     """Compare outcome distributions between arms of the experiment in RESULTS.
@@ -95,7 +106,7 @@ def compare(
                 by,
                 [*metrics, *more_metrics] or None,
                 baseline=baseline,
-                n_resamples=resamples,
+                n_resamples=n_resamples,
                 bootstrap_seed=bootstrap_seed,
             )
     except OSError as exc:

@@ -10,22 +10,23 @@ from pathlib import Path
 
 import click
 
+from negsim.cli.errors import UserError, renamed
+
 
 def _user_error(message: str) -> Exception:
-    from negsim.cli.errors import UserError
-
     return UserError(message)
 
 
 @click.command("sensitivity")
 @click.argument("experiment")
+@click.argument("more_metrics", nargs=-1, metavar="")
 @click.option("--method", type=click.Choice(["sobol", "morris"]), required=True)
 @click.option(
     "--metrics",
     "-m",
     multiple=True,
     metavar="M ...",
-    help="Metrics or patterns (utility.*), comma-separated or repeated. "
+    help="Metrics or patterns (utility.*), space- or comma-separated, or repeated. "
     "Default: agreement, threats_executed, retaliations, utility.*.",
 )
 @click.option(
@@ -39,12 +40,30 @@ def _user_error(message: str) -> Exception:
 @click.option("--replications", type=click.IntRange(min=1), help="Runs per design point.")
 @click.option("--no-sweep", is_flag=True, help="Analyse the folder as it is; run nothing.")
 @click.option("--overwrite", is_flag=True, help="Delete the runs already in the folder first.")
-@click.option("--resamples", default=1000, show_default=True, type=click.IntRange(min=100))
 @click.option(
-    "--bootstrap-seed", "seed", default=20180926, show_default=True, help="Bootstrap seed."
+    "--n-resamples",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=100, max=10**7),
+    help="Resamples of SALib's bootstrap intervals.",
+)
+@click.option(
+    "--bootstrap-seed",
+    default=20180926,
+    show_default=True,
+    type=click.IntRange(min=0, max=2**63 - 1),
+    help="Seed of the bootstrap's resampling.",
+)
+@click.option(
+    "--resamples",
+    type=int,
+    hidden=True,
+    expose_value=False,
+    callback=renamed("--resamples", "--n-resamples", "the bootstrap's resamples"),
 )
 def sensitivity(
     experiment: str,
+    more_metrics: tuple[str, ...],
     method: str,
     metrics: tuple[str, ...],
     out: Path | None,
@@ -52,8 +71,8 @@ def sensitivity(
     replications: int | None,
     no_sweep: bool,
     overwrite: bool,
-    resamples: int,
-    seed: int,
+    n_resamples: int,
+    bootstrap_seed: int,
 ) -> None:
     """Which parameters matter: Sobol' indices or Morris screening of EXPERIMENT.
 
@@ -73,11 +92,14 @@ def sensitivity(
     from negsim.scenarios import scenario_from_dict
     from negsim.sweeps import Experiment, ExperimentError, resolve_experiment, run_experiment
 
+    if more_metrics and not metrics:
+        raise _user_error(f"unexpected argument {more_metrics[0]!r} (one EXPERIMENT only)")
     try:
         path = resolve_experiment(experiment)
         exp = Experiment.from_file(path)
         sa.check_design(exp.design, method)
-        sa.check_metrics(scenario_from_dict(exp.scenario_data(str(path))), [*metrics])
+        wanted = [*metrics, *more_metrics]
+        sa.check_metrics(scenario_from_dict(exp.scenario_data(str(path))), wanted)
         if no_sweep and overwrite:
             raise _user_error("--overwrite and --no-sweep exclude each other: nothing would run")
         folder = out or Path("results") / exp.name
@@ -95,7 +117,12 @@ def sensitivity(
             click.echo(summary.line())
         runs, _ = load(folder)
         result = sa.analyse(
-            runs, exp.design, method, [*metrics] or None, resamples=resamples, seed=seed
+            runs,
+            exp.design,
+            method,
+            wanted or None,
+            n_resamples=n_resamples,
+            bootstrap_seed=bootstrap_seed,
         )
         report = sa.write_report(result, folder, replications or exp.replications)
     except (AnalysisError, ExperimentError) as exc:
