@@ -173,6 +173,32 @@ def test_a_part_of_another_experiment_or_a_duplicated_part_is_refused(tmp_path):
         load_results(tmp_path / "a")
 
 
+def test_a_lost_manifest_is_rebuilt_by_resume_from_parts_naming_the_experiment(tmp_path, whole):
+    folder = tmp_path / "a"
+    run_experiment(small(), out=folder, workers=0, rows_per_file=4)
+    (folder / "manifest.json").unlink()
+    (folder / "part-00002.parquet").unlink()  # a lost manifest and a lost part
+    with pytest.raises(ExperimentError, match=r"no manifest\.json; use --resume to rebuild it"):
+        run_experiment(small(), out=folder, workers=0)
+    # a part of another definition among them: refused, nothing touched
+    run_experiment(small(root_seed=12), out=tmp_path / "b", workers=0, rows_per_file=4)
+    stray = folder / "part-00099.parquet"
+    shutil.copy(tmp_path / "b" / "part-00000.parquet", stray)
+    before = visible(folder)
+    with pytest.raises(ExperimentError, match=r"part-00099\.parquet: a part of another definition"):
+        run_experiment(small(), out=folder, workers=0, resume=True)
+    assert visible(folder) == before
+    stray.unlink()
+    summary = run_experiment(small(), out=folder, workers=0, resume=True)
+    assert (summary.ran, summary.skipped) == (4, TOTAL - 4)  # only the lost part's runs
+    assert any("rebuilt from 3 parts of 'small' (12 runs)" in w for w in summary.warnings)
+    pd.testing.assert_frame_equal(load_results(folder), whole)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["state"] == "complete" and manifest["counts"]["written"] == TOTAL
+    assert manifest["versions"]["negsim_source"] == "unknown" and manifest["recovered"]
+    assert len(manifest["parts"]) == 4  # the three adopted and the one re-run, checksummed
+
+
 def test_a_complete_folder_is_left_byte_for_byte_as_it_is(tmp_path):
     run_experiment(small(), out=tmp_path, workers=0)
     before = visible(tmp_path)

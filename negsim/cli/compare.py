@@ -129,7 +129,8 @@ def _warn_if_not_whole(source: Path, manifest: dict | None) -> None:
             return  # not a results folder: the analysis says so
         click.echo(
             f"negsim: warning: {source}: no {MANIFEST}: the parts' checksums and the "
-            "experiment they belong to cannot be checked",
+            "experiment they belong to cannot be checked (negsim sweep EXPERIMENT --out "
+            f"{source} --resume rebuilds it from the parts)",
             err=True,
         )
         return

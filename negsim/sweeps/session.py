@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 #: the manifest grows by about 100 bytes a part, and the session log by a line.
 RESERVED = 64 * 1024
 
+#: The code and CPU paths of runs adopted into a rebuilt manifest (:func:`_recovered`).
+UNKNOWN = "unknown"
+
 
 def reserve_prefix(shard: tuple[int, int] | None) -> str:
     """The name prefix of the room a session (of ``shard``) sets aside."""
@@ -60,6 +63,7 @@ class Session:
     where: str = ""
     index: int = 0
     reserve: Path | None = None  # room set aside for the last manifest (a full disk)
+    recovered: int = 0  # replications of the parts adopted when the manifest was lost
 
     def start(self, where: str) -> None:
         """Write the manifest with state ``running`` (creating it for a new folder).
@@ -136,10 +140,15 @@ class Session:
     def _current(self) -> dict[str, Any]:
         """The folder's manifest brought up to this plan's replications and arms."""
         plan = self.plan
-        manifest = read_manifest(plan.out) or new_manifest(
-            plan.exp, plan.scenario, plan.points, plan.fingerprint
+        manifest = read_manifest(plan.out)
+        if manifest is None:
+            manifest = new_manifest(plan.exp, plan.scenario, plan.points, plan.fingerprint)
+            if self.recovered:  # the adopted parts' code and machine are not known
+                manifest["recovered"] = now()
+                manifest["versions"].update(negsim_source=UNKNOWN, float_paths=UNKNOWN)
+        reps = max(
+            plan.exp.replications, manifest["definition"].get("replications", 1), self.recovered
         )
-        reps = max(plan.exp.replications, manifest["definition"].get("replications", 1))
         manifest["definition"]["replications"] = reps
         manifest["counts"]["runs"] = len(plan.points) * reps * len(plan.exp.arms)
         return manifest
@@ -195,10 +204,11 @@ def _check_owner(
 ) -> None:
     out, exp = plan.out, plan.exp
     if manifest is None:
-        if files:
+        if files and not resume:
             raise ExperimentError(
-                f"{out}: holds {len(files)} result files but no {MANIFEST}; "
-                "use another --out or --overwrite to replace them"
+                f"{out}: holds {len(files)} result files but no {MANIFEST}; use --resume to "
+                f"rebuild it from them (if they are parts of {exp.name!r}), another --out, "
+                "or --overwrite to replace them"
             )
         return
     if manifest.get("experiment") != exp.name or manifest.get("fingerprint") != plan.fingerprint:
@@ -220,8 +230,10 @@ def _check_owner(
 
 def _resumed(plan: Plan, manifest: dict[str, Any] | None, dry_run: bool) -> Session:
     session = Session(plan, manifest)
-    if manifest is None:
+    if manifest is None and not store.parts(plan.out):
         return session
+    if manifest is None:  # lost: rebuilt from parts that name this experiment and definition
+        return _recovered(session, dry_run)
     found = store.scan(plan.out, manifest)
     if found.foreign or found.duplicates:
         raise ExperimentError(str(found.problem()))
@@ -236,18 +248,51 @@ def _resumed(plan: Plan, manifest: dict[str, Any] | None, dry_run: bool) -> Sess
     # start) adds none, whatever changed since
     adding = next(plan.runs(found.done), None) is not None
     old_source = manifest.get("versions", {}).get("negsim_source")
-    if found.done and adding and old_source and old_source != source_hash():
+    if found.done and adding and old_source == UNKNOWN:
+        session.warnings.append(
+            f"{plan.out}: the code that wrote the earlier runs is not known (the manifest was "
+            f"rebuilt on {manifest.get('recovered')}); resumed runs may not match them "
+            "(--overwrite to redo all)"
+        )
+    elif found.done and adding and old_source and old_source != source_hash():
         session.warnings.append(
             f"{plan.out}: negsim's code or built-in scenarios changed since these results were "
             "started; resumed runs may not match the earlier ones (--overwrite to redo all)"
         )
     old_paths, here = manifest.get("versions", {}).get("float_paths"), float_paths()
-    if found.done and adding and old_paths and old_paths != here:
+    if found.done and adding and old_paths and old_paths not in (here, UNKNOWN):
         session.warnings.append(
             f"{plan.out}: these results were computed with other CPU paths ({old_paths}; "
             f"here {here}): runs added here may differ from them in the last digits "
             '(docs/experiments.md, "On other machines", says how to match them)'
         )
+    return session
+
+
+def _recovered(session: Session, dry_run: bool) -> Session:
+    """A session adopting the parts of a folder whose manifest is gone (``--resume``).
+
+    Every part names its experiment and definition (Parquet metadata); a part of any
+    other is refused, as with a manifest. The manifest written is the plan's, with the
+    parts found and their replications, and the code and CPU paths that wrote them
+    marked unknown.
+    """
+    plan = session.plan
+    identity = {"experiment": plan.exp.name, "fingerprint": plan.fingerprint}
+    found = store.scan(plan.out, identity)
+    if found.foreign or found.duplicates or (found.corrupt and dry_run):
+        raise ExperimentError(str(found.problem()))
+    for part, why in found.corrupt:
+        moved = store.set_aside(part)
+        session.warnings.append(f"{part}: corrupt ({why}); moved to {moved.name}, its runs re-run")
+    session.done = found.done
+    session.recovered = 1 + max((rep for *_, rep in found.done), default=0)
+    session.warnings.append(
+        f"{plan.out}: no {MANIFEST}; rebuilt from {len(found.hashes)} "
+        f"part{'s' if len(found.hashes) != 1 else ''} of "
+        f"{plan.exp.name!r} ({found.rows} runs), which name this experiment and definition; "
+        "the code that wrote them is not known"
+    )
     return session
 
 
